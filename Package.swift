@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "curate",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "curate", targets: ["curate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C libraries, each behind a thin system-library module.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+
+        // Image decoding (header probes now, pixels for later stages).
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
+
+        // Workspace, pipeline configuration and the catalog (all SQL lives here).
+        .target(name: "CurateCore", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
+        // Stage: download URL lists with libcurl's multi interface.
+        .target(name: "Fetch", dependencies: [
+            "CurateCore", "Imaging", "CCurl",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // The command line: argument parsing only.
+        .executableTarget(name: "curate", dependencies: [
+            "CurateCore", "Fetch",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "curate"]),
+    ]
+)

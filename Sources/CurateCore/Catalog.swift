@@ -1,0 +1,15 @@
+/// The catalog's interface. Every stage talks to the catalog through it, and all SQL
+/// lives in its implementation, so a PostgreSQL backend can later sit behind it too.
+public protocol Catalog: Sendable {
+    /// Records URLs with their labels; known URLs keep their state and gain new labels.
+    func addURLs(_ entries: [URLEntry]) throws -> AddSummary
+    /// URLs not yet in a terminal state, plus failed ones when `retryFailed`.
+    func urlsToFetch(retryFailed: Bool) throws -> [PendingURL]
+    /// Commits terminal outcomes in one transaction; returns how many of the images
+    /// were already stored under another URL (exact duplicates).
+    @discardableResult
+    func record(_ outcomes: [FetchOutcome]) throws -> Int
+    func status() throws -> CatalogStatus
+    func provenance(url: String) throws -> URLProvenance?
+    func allProvenance() throws -> [URLProvenance]
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// One URL as a list gave it: the label it carries and where it came from.
+public struct URLEntry: Sendable, Equatable {
+    public var url: String
+    public var label: String
+    public var listFile: String
+    public var line: Int
+    public init(url: String, label: String, listFile: String, line: Int) {
+        self.url = url; self.label = label; self.listFile = listFile; self.line = line
+    }
+}
+
+public struct AddSummary: Sendable, Equatable {
+    /// URLs the catalog did not know before.
+    public var newURLs = 0
+    /// (url, label, list) associations the catalog did not know before.
+    public var newLabels = 0
+    public init() {}
+}
+
+/// A URL waiting to be fetched.
+public struct PendingURL: Sendable, Equatable {
+    public var id: Int64
+    public var url: String
+    public init(id: Int64, url: String) { self.id = id; self.url = url }
+}
+
+/// A stored image: one row per distinct body (sha256).
+public struct ImageRecord: Sendable, Equatable {
+    public var sha256: String
+    public var path: String
+    public var format: String
+    public var width: Int
+    public var height: Int
+    public var bytes: Int
+    public init(sha256: String, path: String, format: String, width: Int, height: Int, bytes: Int) {
+        self.sha256 = sha256; self.path = path; self.format = format
+        self.width = width; self.height = height; self.bytes = bytes
+    }
+}
+
+/// The terminal result of fetching one URL: provenance, and either an image or a reason.
+public struct FetchOutcome: Sendable, Equatable {
+    public var urlID: Int64
+    public var finalURL: String?
+    public var httpStatus: Int?
+    public var contentType: String?
+    /// Body bytes received (also for failures).
+    public var bytes: Int?
+    /// sha256 of the body received (also for bodies that are not images).
+    public var sha256: String?
+    public var format: String?
+    public var width: Int?
+    public var height: Int?
+    public var attempts: Int
+    public var elapsedSeconds: Double
+    public var fetchedAt: Date
+    /// The stored image, when the body is a usable image.
+    public var image: ImageRecord?
+    /// Short stable reason code when it failed (e.g. "http_404", "timeout", "not_an_image").
+    public var error: String?
+    public var errorDetail: String?
+
+    public init(urlID: Int64, attempts: Int, elapsedSeconds: Double, fetchedAt: Date = Date()) {
+        self.urlID = urlID; self.attempts = attempts
+        self.elapsedSeconds = elapsedSeconds; self.fetchedAt = fetchedAt
+    }
+}
+
+/// Everything `curate status` reports; later stages add their sections.
+public struct CatalogStatus: Sendable, Equatable, Encodable {
+    public struct URLCounts: Sendable, Equatable, Encodable {
+        public var total = 0, fetched = 0, failed = 0, pending = 0
+    }
+    public struct ImageCounts: Sendable, Equatable, Encodable {
+        public var total = 0
+    }
+    public var urls = URLCounts()
+    public var failures: [String: Int] = [:]
+    public var images = ImageCounts()
+    /// Distinct fetched images carrying each label.
+    public var labels: [String: Int] = [:]
+    public init() {}
+}
+
+/// The provenance of one URL, as stored.
+public struct URLProvenance: Sendable, Equatable {
+    public var id: Int64
+    public var url: String
+    public var state: String
+    public var finalURL: String?
+    public var httpStatus: Int?
+    public var contentType: String?
+    public var bytes: Int?
+    public var sha256: String?
+    public var format: String?
+    public var width: Int?
+    public var height: Int?
+    public var attempts: Int
+    public var elapsedSeconds: Double?
+    public var fetchedAt: Date?
+    public var error: String?
+    public var errorDetail: String?
+    /// (label, list file) pairs this URL was given.
+    public var labels: [URLLabel]
+}
+
+public struct URLLabel: Sendable, Equatable, Hashable {
+    public var label: String
+    public var listFile: String
+    public init(label: String, listFile: String) { self.label = label; self.listFile = listFile }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+extension CatalogStatus {
+    /// `curate status --json`: one object, keys sorted so output is stable.
+    public func json() throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: try enc.encode(self), as: UTF8.self)
+    }
+
+    /// `curate status`: the human summary.
+    public var text: String {
+        var lines = [
+            "urls: \(urls.total) (fetched \(urls.fetched), failed \(urls.failed), pending \(urls.pending))",
+            "images: \(images.total)",
+        ]
+        if !labels.isEmpty {
+            lines.append("labels: " + labels.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if !failures.isEmpty {
+            lines.append("failures:")
+            for (r, n) in failures.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) { lines.append("  \(r): \(n)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

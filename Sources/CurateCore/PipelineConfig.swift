@@ -1,0 +1,98 @@
+import Foundation
+import Yams
+
+/// A pipeline definition (`Pipelines/*.yml`): the label set and each stage's settings.
+/// Keys a stage does not know are ignored, so later stages can add sections.
+public struct PipelineConfig: Decodable, Sendable {
+    public var name: String
+    public var labels: LabelSet
+    public var fetch: FetchSettings
+
+    enum CodingKeys: String, CodingKey { case name, labels, fetch }
+
+    public init(name: String = "pipeline", labels: LabelSet, fetch: FetchSettings = FetchSettings()) {
+        self.name = name
+        self.labels = labels
+        self.fetch = fetch
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? "pipeline"
+        labels = try LabelSet(c.decode([LabelSpec].self, forKey: .labels))
+        fetch = try c.decodeIfPresent(FetchSettings.self, forKey: .fetch) ?? FetchSettings()
+    }
+
+    public static func load(_ url: URL) throws -> PipelineConfig {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw CurateError("cannot read pipeline file \(url.path): \(error.localizedDescription)")
+        }
+        return try parse(text, source: url.path)
+    }
+
+    public static func parse(_ yaml: String, source: String = "<string>") throws -> PipelineConfig {
+        do {
+            return try YAMLDecoder().decode(PipelineConfig.self, from: yaml)
+        } catch let e as CurateError {
+            throw CurateError("\(source): \(e.message)")
+        } catch {
+            throw CurateError("\(source): invalid pipeline file: \(error)")
+        }
+    }
+}
+
+/// Settings of `curate fetch`; every key is optional in the pipeline file.
+public struct FetchSettings: Decodable, Sendable, Equatable {
+    public var concurrency = 32
+    public var perHost = 4
+    public var connectTimeout = 10.0
+    public var timeout = 30.0
+    public var maxRedirects = 5
+    /// Attempts after the first, for 429, 5xx, time-outs and dropped connections.
+    public var retries = 3
+    /// First back-off in seconds; doubles each retry, with ±50% jitter.
+    public var backoff = 1.0
+    /// Longest wait before a retry; a Retry-After beyond it ends the URL as failed.
+    public var maxBackoff = 60.0
+    public var maxBytes = 20 * 1024 * 1024
+    public var maxPixels = 100_000_000
+    public var userAgent = "curate/0.1 (+dataset curation; libcurl)"
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case concurrency, perHost = "per_host", connectTimeout = "connect_timeout", timeout
+        case maxRedirects = "max_redirects", retries, backoff, maxBackoff = "max_backoff"
+        case maxBytes = "max_bytes", maxPixels = "max_pixels", userAgent = "user_agent"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = FetchSettings()
+        concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? d.concurrency
+        perHost = try c.decodeIfPresent(Int.self, forKey: .perHost) ?? d.perHost
+        connectTimeout = try c.decodeIfPresent(Double.self, forKey: .connectTimeout) ?? d.connectTimeout
+        timeout = try c.decodeIfPresent(Double.self, forKey: .timeout) ?? d.timeout
+        maxRedirects = try c.decodeIfPresent(Int.self, forKey: .maxRedirects) ?? d.maxRedirects
+        retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? d.retries
+        backoff = try c.decodeIfPresent(Double.self, forKey: .backoff) ?? d.backoff
+        maxBackoff = try c.decodeIfPresent(Double.self, forKey: .maxBackoff) ?? d.maxBackoff
+        maxBytes = try c.decodeIfPresent(Int.self, forKey: .maxBytes) ?? d.maxBytes
+        maxPixels = try c.decodeIfPresent(Int.self, forKey: .maxPixels) ?? d.maxPixels
+        userAgent = try c.decodeIfPresent(String.self, forKey: .userAgent) ?? d.userAgent
+        try validate()
+    }
+
+    public func validate() throws {
+        func need(_ ok: Bool, _ what: String) throws { if !ok { throw CurateError("fetch.\(what)") } }
+        try need(concurrency >= 1, "concurrency must be at least 1")
+        try need(perHost >= 1, "per_host must be at least 1")
+        try need(timeout > 0 && connectTimeout > 0, "timeout and connect_timeout must be positive")
+        try need(maxRedirects >= 0, "max_redirects must not be negative")
+        try need(retries >= 0, "retries must not be negative")
+        try need(backoff >= 0 && maxBackoff >= 0, "backoff and max_backoff must not be negative")
+        try need(maxBytes > 0, "max_bytes must be positive")
+        try need(maxPixels > 0, "max_pixels must be positive")
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import GRDB
+
+/// The catalog in SQLite (WAL), through GRDB. The only file in the project with SQL.
+public final class SQLiteCatalog: Catalog {
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            // WAL + NORMAL survives a killed process; only power loss can drop the last commit.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw CurateError("cannot open catalog \(path): \(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: urls, labels, images") { db in
+            try db.execute(sql: """
+                CREATE TABLE images (
+                    sha256 TEXT PRIMARY KEY NOT NULL,
+                    path TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    width INTEGER NOT NULL,
+                    height INTEGER NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    first_fetched_at DATETIME NOT NULL
+                );
+                CREATE TABLE urls (
+                    id INTEGER PRIMARY KEY,
+                    url TEXT NOT NULL UNIQUE,
+                    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'fetched', 'failed')),
+                    final_url TEXT,
+                    http_status INTEGER,
+                    content_type TEXT,
+                    bytes INTEGER,
+                    sha256 TEXT,
+                    format TEXT,
+                    width INTEGER,
+                    height INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    elapsed_s REAL,
+                    fetched_at DATETIME,
+                    error TEXT,
+                    error_detail TEXT,
+                    CHECK (state != 'fetched' OR sha256 IS NOT NULL)
+                );
+                CREATE INDEX urls_state ON urls(state);
+                CREATE INDEX urls_sha256 ON urls(sha256);
+                CREATE TABLE url_labels (
+                    url_id INTEGER NOT NULL REFERENCES urls(id),
+                    label TEXT NOT NULL,
+                    list_file TEXT NOT NULL,
+                    line INTEGER NOT NULL,
+                    PRIMARY KEY (url_id, label, list_file)
+                ) WITHOUT ROWID;
+                CREATE INDEX url_labels_label ON url_labels(label);
+                """)
+        }
+        return m
+    }
+
+    public func addURLs(_ entries: [URLEntry]) throws -> AddSummary {
+        try pool.write { db in
+            var summary = AddSummary()
+            let insertURL = try db.cachedStatement(sql: "INSERT INTO urls (url) VALUES (?) ON CONFLICT (url) DO NOTHING")
+            let findURL = try db.cachedStatement(sql: "SELECT id FROM urls WHERE url = ?")
+            let insertLabel = try db.cachedStatement(sql: """
+                INSERT INTO url_labels (url_id, label, list_file, line) VALUES (?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """)
+            for e in entries {
+                try insertURL.execute(arguments: [e.url])
+                summary.newURLs += db.changesCount
+                guard let id = try Int64.fetchOne(findURL, arguments: [e.url]) else { continue }
+                try insertLabel.execute(arguments: [id, e.label, e.listFile, e.line])
+                summary.newLabels += db.changesCount
+            }
+            return summary
+        }
+    }
+
+    public func urlsToFetch(retryFailed: Bool) throws -> [PendingURL] {
+        let states = retryFailed ? "('pending', 'failed')" : "('pending')"
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, url FROM urls WHERE state IN \(states) ORDER BY id")
+                .map { PendingURL(id: $0["id"], url: $0["url"]) }
+        }
+    }
+
+    @discardableResult
+    public func record(_ outcomes: [FetchOutcome]) throws -> Int {
+        guard !outcomes.isEmpty else { return 0 }
+        return try pool.write { db in
+            var duplicates = 0
+            let insertImage = try db.cachedStatement(sql: """
+                INSERT INTO images (sha256, path, format, width, height, bytes, first_fetched_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING
+                """)
+            let update = try db.cachedStatement(sql: """
+                UPDATE urls SET state = ?, final_url = ?, http_status = ?, content_type = ?, bytes = ?,
+                    sha256 = ?, format = ?, width = ?, height = ?, attempts = attempts + ?,
+                    elapsed_s = ?, fetched_at = ?, error = ?, error_detail = ?
+                WHERE id = ?
+                """)
+            for o in outcomes {
+                if let img = o.image {
+                    try insertImage.execute(arguments: [img.sha256, img.path, img.format, img.width,
+                                                        img.height, img.bytes, o.fetchedAt])
+                    if db.changesCount == 0 { duplicates += 1 }
+                }
+                let state = o.image != nil ? "fetched" : "failed"
+                try update.execute(arguments: [state, o.finalURL, o.httpStatus, o.contentType, o.bytes,
+                                               o.sha256, o.format, o.width, o.height, o.attempts,
+                                               o.elapsedSeconds, o.fetchedAt, o.error, o.errorDetail, o.urlID])
+            }
+            return duplicates
+        }
+    }
+
+    public func status() throws -> CatalogStatus {
+        try pool.read { db in
+            var s = CatalogStatus()
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM urls GROUP BY state") {
+                let n: Int = row["n"]
+                switch row["state"] as String {
+                case "fetched": s.urls.fetched = n
+                case "failed": s.urls.failed = n
+                default: s.urls.pending = n
+                }
+            }
+            s.urls.total = s.urls.fetched + s.urls.failed + s.urls.pending
+            for row in try Row.fetchAll(db, sql: """
+                SELECT error, COUNT(*) AS n FROM urls WHERE state = 'failed' GROUP BY error
+                """) {
+                s.failures[row["error"] ?? "unknown"] = row["n"]
+            }
+            s.images.total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM images") ?? 0
+            for row in try Row.fetchAll(db, sql: """
+                SELECT l.label, COUNT(DISTINCT u.sha256) AS n
+                FROM url_labels l JOIN urls u ON u.id = l.url_id
+                WHERE u.state = 'fetched' GROUP BY l.label
+                """) {
+                s.labels[row["label"]] = row["n"]
+            }
+            return s
+        }
+    }
+
+    public func provenance(url: String) throws -> URLProvenance? {
+        try pool.read { db in
+            try Self.provenance(db, where: "WHERE url = ?", arguments: [url]).first
+        }
+    }
+
+    public func allProvenance() throws -> [URLProvenance] {
+        try pool.read { db in try Self.provenance(db, where: "", arguments: []) }
+    }
+
+    private static func provenance(_ db: Database, where clause: String, arguments: StatementArguments) throws -> [URLProvenance] {
+        var labels: [Int64: [URLLabel]] = [:]
+        let labelSQL = clause.isEmpty
+            ? "SELECT url_id, label, list_file FROM url_labels ORDER BY url_id, label, list_file"
+            : "SELECT url_id, label, list_file FROM url_labels WHERE url_id IN (SELECT id FROM urls \(clause)) ORDER BY label, list_file"
+        for row in try Row.fetchAll(db, sql: labelSQL, arguments: arguments) {
+            labels[row["url_id"], default: []].append(URLLabel(label: row["label"], listFile: row["list_file"]))
+        }
+        return try Row.fetchAll(db, sql: "SELECT * FROM urls \(clause) ORDER BY id", arguments: arguments).map { r in
+            URLProvenance(
+                id: r["id"], url: r["url"], state: r["state"], finalURL: r["final_url"],
+                httpStatus: r["http_status"], contentType: r["content_type"], bytes: r["bytes"],
+                sha256: r["sha256"], format: r["format"], width: r["width"], height: r["height"],
+                attempts: r["attempts"], elapsedSeconds: r["elapsed_s"], fetchedAt: r["fetched_at"],
+                error: r["error"], errorDetail: r["error_detail"], labels: labels[r["id"]] ?? [])
+        }
+    }
+}

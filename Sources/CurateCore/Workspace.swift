@@ -1,0 +1,55 @@
+import Foundation
+
+/// A workspace directory: the catalog plus content-addressed image files.
+///
+///     catalog.sqlite           the catalog (WAL)
+///     images/ab/<sha256>.jpg   every distinct image body, named by its hash
+///     tmp/<pid>.<n>.part       partial files; a dead process's are removed on the next run
+public struct Workspace: Sendable {
+    public let root: URL
+
+    public init(_ root: URL) { self.root = root.standardizedFileURL }
+
+    public var catalogURL: URL { root.appendingPathComponent("catalog.sqlite") }
+    public var imagesDir: URL { root.appendingPathComponent("images") }
+    public var tmpDir: URL { root.appendingPathComponent("tmp") }
+
+    /// Path of an image relative to the workspace root, as the catalog stores it.
+    public static func imageRelativePath(sha256: String, ext: String) -> String {
+        "images/\(sha256.prefix(2))/\(sha256).\(ext)"
+    }
+
+    public func url(relative path: String) -> URL { root.appendingPathComponent(path) }
+
+    /// Creates the layout if needed and removes partial files of processes that no
+    /// longer run (a run killed mid-write leaves them); a live process's are kept.
+    public func prepareForWriting() throws {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: imagesDir, withIntermediateDirectories: true)
+            try fm.createDirectory(at: tmpDir, withIntermediateDirectories: true)
+            for name in try fm.contentsOfDirectory(atPath: tmpDir.path) {
+                let pid = name.split(separator: ".").first.flatMap { Int32($0) }
+                if let pid, pid == getpid() || kill(pid, 0) == 0 || errno == EPERM { continue }
+                try? fm.removeItem(at: tmpDir.appendingPathComponent(name))
+            }
+        } catch {
+            throw CurateError("cannot prepare workspace \(root.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// A temp file name unique to this process, for write-then-rename.
+    public func temporaryFile(_ n: Int) -> URL {
+        tmpDir.appendingPathComponent("\(getpid()).\(n).part")
+    }
+
+    /// Opens (creating and migrating if needed) the workspace's catalog.
+    public func openCatalog() throws -> SQLiteCatalog {
+        do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        } catch {
+            throw CurateError("cannot create workspace \(root.path): \(error.localizedDescription)")
+        }
+        return try SQLiteCatalog(path: catalogURL.path)
+    }
+}

@@ -1,0 +1,139 @@
+import CurateCore
+import Dispatch
+import Foundation
+
+/// What one `curate fetch` run did.
+public struct FetchSummary: Sendable {
+    public var attempted = 0
+    public var fetched = 0
+    public var failed = 0
+    public var failures: [String: Int] = [:]
+    /// Fetched bodies identical to an image already stored (same sha256).
+    public var duplicates = 0
+    public var bytes = 0
+    public var seconds = 0.0
+    public var imagesPerSecond: Double { seconds > 0 ? Double(fetched) / seconds : 0 }
+}
+
+/// `curate fetch`: downloads every pending URL, checks and stores each body, and commits
+/// provenance in batches. A file is renamed into place before the row that names it
+/// commits, so a killed run leaves at worst an unreferenced file, never a dangling row.
+public final class FetchStage: @unchecked Sendable {
+    let workspace: Workspace
+    let catalog: Catalog
+    let settings: FetchSettings
+    let store: BodyStore
+    let progress: Progress?
+
+    /// Outcomes processed but not yet committed; guarded by `lock`.
+    private var buffer: [FetchOutcome] = []
+    private var summary = FetchSummary()
+    private var commitError: Error?
+    private let lock = NSLock()
+    private let commitQueue = DispatchQueue(label: "curate.fetch.commit")
+    private let workers = DispatchQueue(label: "curate.fetch.check", attributes: .concurrent)
+    private let group = DispatchGroup()
+    private let batchSize = 256
+
+    public init(workspace: Workspace, catalog: Catalog, settings: FetchSettings, progress: Progress? = nil) throws {
+        try settings.validate()
+        self.workspace = workspace
+        self.catalog = catalog
+        self.settings = settings
+        self.store = BodyStore(workspace: workspace, maxPixels: settings.maxPixels)
+        self.progress = progress
+    }
+
+    public func run(retryFailed: Bool) throws -> FetchSummary {
+        try workspace.prepareForWriting()
+        let jobs = try catalog.urlsToFetch(retryFailed: retryFailed)
+        let start = Date()
+        progress?.start(total: jobs.count)
+        // Bound the bodies waiting for checks, so memory stays flat on huge lists.
+        let slots = DispatchSemaphore(value: max(4, ProcessInfo.processInfo.activeProcessorCount * 4))
+        let engine = CurlMultiEngine(settings: settings)
+        engine.run(jobs) { t in
+            slots.wait()
+            workers.async(group: group) {
+                defer { slots.signal() }
+                self.accept(self.outcome(t))
+            }
+        }
+        group.wait()
+        flush(force: true)
+        commitQueue.sync {}
+        progress?.finish()
+        if let commitError { throw commitError }
+        lock.lock(); defer { lock.unlock() }
+        summary.attempted = jobs.count
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    /// Checks the body of a finished transfer and builds its catalog outcome.
+    func outcome(_ t: TerminalTransfer) -> FetchOutcome {
+        let r = t.result
+        var o = FetchOutcome(urlID: t.job.id, attempts: t.attempts, elapsedSeconds: t.elapsed)
+        o.finalURL = r.finalURL
+        o.httpStatus = r.httpStatus > 0 ? r.httpStatus : nil
+        o.contentType = r.contentType
+        o.bytes = r.body.count
+        o.error = t.reason
+        o.errorDetail = t.detail
+        guard t.reason == nil else { return o }
+        let sha = BodyStore.sha256Hex(r.body)
+        o.sha256 = sha
+        do {
+            switch try store.check(r.body, sha256: sha) {
+            case .image(let rec, let header):
+                o.image = rec
+                o.format = header.format.rawValue
+                o.width = header.width
+                o.height = header.height
+            case .rejected(let reason, let detail, let header):
+                o.error = reason
+                o.errorDetail = detail
+                o.format = header?.format.rawValue
+                o.width = header?.width
+                o.height = header?.height
+            }
+        } catch {
+            o.error = "store_error"
+            o.errorDetail = "\(error)"
+        }
+        return o
+    }
+
+    private func accept(_ o: FetchOutcome) {
+        lock.lock()
+        buffer.append(o)
+        if let e = o.error {
+            summary.failed += 1
+            summary.failures[e, default: 0] += 1
+        } else {
+            summary.fetched += 1
+            summary.bytes += o.bytes ?? 0
+        }
+        let (done, ok, bad) = (summary.fetched + summary.failed, summary.fetched, summary.failed)
+        lock.unlock()
+        progress?.update(done: done, fetched: ok, failed: bad)
+        flush(force: false)
+    }
+
+    /// Hands a full batch (or, at the end, whatever is left) to the commit queue.
+    private func flush(force: Bool) {
+        lock.lock()
+        guard force ? !buffer.isEmpty : buffer.count >= batchSize else { lock.unlock(); return }
+        let batch = buffer
+        buffer.removeAll(keepingCapacity: true)
+        lock.unlock()
+        commitQueue.async {
+            do {
+                let dups = try self.catalog.record(batch)
+                self.lock.lock(); self.summary.duplicates += dups; self.lock.unlock()
+            } catch {
+                self.lock.lock(); self.commitError = self.commitError ?? error; self.lock.unlock()
+            }
+        }
+    }
+}

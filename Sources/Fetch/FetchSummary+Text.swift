@@ -1,0 +1,22 @@
+extension FetchSummary {
+    /// The end-of-run report printed by `curate fetch`.
+    public var text: String {
+        var lines = [
+            "fetched \(fetched) of \(attempted) URLs in \(String(format: "%.1f", seconds)) s "
+                + "(\(String(format: "%.0f", imagesPerSecond)) images/s, \(Self.bytes(bytes)))",
+            "duplicates (same bytes as a stored image): \(duplicates)",
+            "failed: \(failed)",
+        ]
+        for (reason, n) in failures.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+            lines.append("  \(reason): \(n)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func bytes(_ n: Int) -> String {
+        let mib = Double(n) / 1_048_576
+        return mib >= 1 ? String(format: "%.1f MiB", mib) : String(format: "%.1f KiB", Double(n) / 1024)
+    }
+}
+
+import Foundation

@@ -1,0 +1,69 @@
+import ArgumentParser
+import CurateCore
+import Fetch
+import Foundation
+
+struct FetchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Download the images in URL lists and record their provenance.",
+        discussion: """
+            A list is plain (one URL per line, labelled by --label or by the file name, \
+            e.g. happy.txt), 'label<TAB>url' lines, or CSV with a 'url' and optional 'label' \
+            column. Lines that cannot be used are reported and skipped; the run then exits 3.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("URL list files.", valueName: "list"))
+    var lists: [String]
+
+    @Option(help: "Label for lines that carry none (default: from the file name).")
+    var label: String?
+
+    @Option(help: "Transfers at once (default from the pipeline, 32).")
+    var jobs: Int?
+
+    @Option(name: .customLong("per-host"), help: "Connections per host (default from the pipeline, 4).")
+    var perHost: Int?
+
+    @Option(help: "Total time-out per attempt, seconds (default from the pipeline, 30).")
+    var timeout: Double?
+
+    @Flag(name: .customLong("retry-failed"), help: "Also retry URLs that failed before.")
+    var retryFailed = false
+
+    func run() throws {
+        let config = try global.loadPipeline()
+        var settings = config.fetch
+        if let jobs { settings.concurrency = jobs }
+        if let perHost { settings.perHost = perHost }
+        if let timeout { settings.timeout = timeout }
+        try settings.validate()
+
+        let parser = try URLListParser(labels: config.labels, defaultLabel: label)
+        let workspace = global.workspaceDir
+        let catalog = try workspace.openCatalog()
+        var problems: [ListProblem] = []
+        for path in lists {
+            let parsed = try parser.parse(file: URL(fileURLWithPath: path))
+            problems += parsed.problems
+            let added = try catalog.addURLs(parsed.entries)
+            log("\(path): \(parsed.entries.count) URLs (\(added.newURLs) new), \(parsed.problems.count) skipped")
+        }
+        for p in problems { log("warning: \(p)") }
+
+        let stage = try FetchStage(workspace: workspace, catalog: catalog, settings: settings,
+                                   progress: Progress.forTerminal(label: "fetch"))
+        let summary = try stage.run(retryFailed: retryFailed)
+        print(summary.text)
+        if !problems.isEmpty {
+            log("error: \(problems.count) list line(s) could not be used (see warnings above)")
+            throw ExitCode(3)
+        }
+    }
+}
+
+func log(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
