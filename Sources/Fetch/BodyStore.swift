@@ -31,7 +31,11 @@ struct BodyStore: Sendable {
             header = try ImageProbe.probe(body, maxPixels: maxPixels)
         } catch let error as ImageProbeError {
             var dims: ImageHeader?
-            if case .tooManyPixels(let f, let w, let h, _) = error { dims = ImageHeader(format: f, width: w, height: h) }
+            switch error {
+            case .tooManyPixels(let f, let w, let h, _): dims = ImageHeader(format: f, width: w, height: h)
+            case .unsupportedFormat(let f): dims = ImageHeader(format: f, width: 0, height: 0)
+            default: break
+            }
             return .rejected(reason: error.reason, detail: error.description, header: dims)
         }
         let rel = Workspace.imageRelativePath(sha256: sha256, ext: header.format.fileExtension)

@@ -94,8 +94,8 @@ public final class FetchStage: @unchecked Sendable {
                 o.error = reason
                 o.errorDetail = detail
                 o.format = header?.format.rawValue
-                o.width = header?.width
-                o.height = header?.height
+                o.width = header.flatMap { $0.width > 0 ? $0.width : nil }
+                o.height = header.flatMap { $0.height > 0 ? $0.height : nil }
             }
         } catch {
             o.error = "store_error"

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import CurateCore
+
+struct SQLiteCatalogTests {
+    func withCatalog(_ body: (SQLiteCatalog, Workspace) throws -> Void) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curate-cat-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ws = Workspace(dir)
+        try body(try ws.openCatalog(), ws)
+    }
+
+    func image(_ sha: String) -> ImageRecord {
+        ImageRecord(sha256: sha, path: Workspace.imageRelativePath(sha256: sha, ext: "jpg"), format: "jpeg", width: 10, height: 20, bytes: 99)
+    }
+
+    @Test func addingTheSameListTwiceAddsNothing() throws {
+        try withCatalog { cat, _ throws in
+            let e = [URLEntry(url: "http://a/1", label: "happy", listFile: "l", line: 1),
+                     URLEntry(url: "http://a/2", label: "sad", listFile: "l", line: 2)]
+            #expect(try cat.addURLs(e) == { var s = AddSummary(); s.newURLs = 2; s.newLabels = 2; return s }())
+            #expect(try cat.addURLs(e) == AddSummary())
+            #expect(try cat.status().urls.total == 2)
+        }
+    }
+
+    @Test func oneURLWithTwoLabelsKeepsBoth() throws {
+        try withCatalog { cat, _ throws in
+            _ = try cat.addURLs([URLEntry(url: "http://a/1", label: "happy", listFile: "happy.txt", line: 1),
+                                 URLEntry(url: "http://a/1", label: "sad", listFile: "sad.txt", line: 9)])
+            let p = try #require(try cat.provenance(url: "http://a/1"))
+            #expect(Set(p.labels) == [URLLabel(label: "happy", listFile: "happy.txt"), URLLabel(label: "sad", listFile: "sad.txt")])
+            #expect(try cat.urlsToFetch(retryFailed: false).count == 1)
+        }
+    }
+
+    @Test func recordingOutcomesUpdatesStatusAndCountsDuplicates() throws {
+        try withCatalog { cat, _ throws in
+            _ = try cat.addURLs((1...4).map { URLEntry(url: "http://a/\($0)", label: $0 == 4 ? "sad" : "happy", listFile: "l", line: $0) })
+            let ids = try cat.urlsToFetch(retryFailed: false).map(\.id)
+            var ok1 = FetchOutcome(urlID: ids[0], attempts: 1, elapsedSeconds: 0.1)
+            ok1.image = image("aa11"); ok1.sha256 = "aa11"; ok1.httpStatus = 200
+            var ok2 = FetchOutcome(urlID: ids[1], attempts: 1, elapsedSeconds: 0.1)
+            ok2.image = image("aa11"); ok2.sha256 = "aa11"   // same bytes, second URL
+            var bad = FetchOutcome(urlID: ids[2], attempts: 4, elapsedSeconds: 9)
+            bad.error = "http_503"
+            #expect(try cat.record([ok1, ok2, bad]) == 1)
+
+            let s = try cat.status()
+            #expect(s.urls.total == 4 && s.urls.fetched == 2 && s.urls.failed == 1 && s.urls.pending == 1)
+            #expect(s.failures == ["http_503": 1])
+            #expect(s.images.total == 1)
+            #expect(s.labels == ["happy": 1])
+            #expect(try cat.urlsToFetch(retryFailed: false).map(\.id) == [ids[3]])
+            #expect(try cat.urlsToFetch(retryFailed: true).map(\.id) == [ids[2], ids[3]])
+            #expect(try cat.provenance(url: "http://a/3")?.attempts == 4)
+        }
+    }
+
+    @Test func statusJSONHasTheDocumentedShape() throws {
+        try withCatalog { cat, _ throws in
+            let json = try cat.status().json()
+            let obj = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+            #expect(Set(obj.keys) == ["urls", "failures", "images", "labels"])
+            #expect(Set((obj["urls"] as! [String: Int]).keys) == ["total", "fetched", "failed", "pending"])
+        }
+    }
+
+    @Test func reopeningAMigratedCatalogKeepsItsData() throws {
+        try withCatalog { cat, ws throws in
+            _ = try cat.addURLs([URLEntry(url: "http://a/1", label: "happy", listFile: "l", line: 1)])
+            let again = try ws.openCatalog()
+            #expect(try again.status().urls.total == 1)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// The repository root, found from this file's path.
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// `../shared` beside the repository: test data that is never copied into it.
+let sharedDir = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+let datasetDir = sharedDir.appendingPathComponent("datasets/facial-expressions-3class")
+let hasDataset = FileManager.default.fileExists(atPath: datasetDir.appendingPathComponent("labels.csv").path)
+let missingDataset: Comment = "skipped: ../shared/datasets/facial-expressions-3class is absent"
+
+/// A fresh temporary directory, removed by the caller.
+func makeTempDir(_ tag: String) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curate-\(tag)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// scripts/fault_server.py on a free loopback port, for as long as the value lives.
+final class FaultServer {
+    let process = Process()
+    let port: Int
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    init(root: URL, delay: Double = 0) throws {
+        let out = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repoRoot.appendingPathComponent("scripts/fault_server.py").path,
+                             "--root", root.path, "--delay", String(delay)]
+        process.standardOutput = out
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { throw NSError(domain: "FaultServer", code: 1, userInfo: [NSLocalizedDescriptionKey: "server exited"]) }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("PORT "), let p = Int(text.dropFirst(5)) else {
+            throw NSError(domain: "FaultServer", code: 2, userInfo: [NSLocalizedDescriptionKey: "unexpected: \(text)"])
+        }
+        port = p
+    }
+
+    deinit {
+        // SIGKILL: a child spawned from a test thread may inherit a mask that blocks SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+/// labels.csv of the shared dataset: (relative path, label, sha256).
+func datasetRows() throws -> [(path: String, label: String, sha256: String)] {
+    let text = try String(contentsOf: datasetDir.appendingPathComponent("labels.csv"), encoding: .utf8)
+    var rows: [(String, String, String)] = []
+    let lines = text.split(whereSeparator: \.isNewline)
+    let header = lines[0].split(separator: ",").map(String.init)
+    let (pi, li, si) = (header.firstIndex(of: "path")!, header.firstIndex(of: "label")!, header.firstIndex(of: "sha256")!)
+    for l in lines.dropFirst() {
+        let f = l.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        rows.append((f[pi], f[li], f[si]))
+    }
+    return rows
+}
+
+/// The built `curate` executable, next to the test bundle.
+func curateBinary() throws -> URL {
+    var dir = Bundle.main.bundleURL
+    for _ in 0..<3 {
+        let candidate = dir.appendingPathComponent("curate")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    let fromArgs = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("curate")
+    if FileManager.default.isExecutableFile(atPath: fromArgs.path) { return fromArgs }
+    throw NSError(domain: "curate", code: 1, userInfo: [NSLocalizedDescriptionKey: "curate binary not found near \(Bundle.main.bundleURL.path)"])
+}

@@ -1,0 +1,70 @@
+import CurateCore
+import Testing
+@testable import Fetch
+
+struct URLListParserTests {
+    let labels = try! LabelSet([LabelSpec(name: "angry", aliases: ["anger"]),
+                                LabelSpec(name: "happy", aliases: ["happiness"]),
+                                LabelSpec(name: "sad", aliases: ["sadness"])])
+
+    @Test func plainListTakesItsLabelFromTheFileName() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: nil)
+        let r = p.parse(text: "# scraped\n\nhttp://a.org/1.jpg\n  https://b.org/2.png  \n", name: "urls/happiness.txt")
+        #expect(r.problems.isEmpty)
+        #expect(r.entries.map(\.url) == ["http://a.org/1.jpg", "https://b.org/2.png"])
+        #expect(r.entries.map(\.label) == ["happy", "happy"])
+        #expect(r.entries.map(\.line) == [3, 4])
+    }
+
+    @Test func labelOptionOverridesTheFileName() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: "Anger")
+        let r = p.parse(text: "http://a.org/1.jpg\n", name: "happy.txt")
+        #expect(r.entries.first?.label == "angry")
+    }
+
+    @Test func unknownLabelOptionIsAnErrorNamingTheAllowedOnes() {
+        #expect { try URLListParser(labels: labels, defaultLabel: "bored") } throws: { e in
+            "\(e)".contains("bored") && "\(e)".contains("angry, happy, sad")
+        }
+    }
+
+    @Test func tabSeparatedLinesCarryTheirOwnLabels() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: nil)
+        let r = p.parse(text: "sadness\thttp://a.org/1.jpg\nangry\tfile:///tmp/x.png\n", name: "mixed.txt")
+        #expect(r.problems.isEmpty)
+        #expect(r.entries.map(\.label) == ["sad", "angry"])
+    }
+
+    @Test func csvUsesItsHeaderColumnsAndQuotes() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: nil)
+        let text = "id,Label,URL\n1,happy,http://a.org/1.jpg\n2,\"sad\",\"http://a.org/x,y.jpg\"\n3,,http://a.org/3.jpg\n"
+        let r = p.parse(text: text, name: "list.csv")
+        #expect(r.entries.map(\.url) == ["http://a.org/1.jpg", "http://a.org/x,y.jpg"])
+        #expect(r.entries.map(\.label) == ["happy", "sad"])
+        #expect(r.problems.map(\.line) == [4])   // no label and none from the file name
+    }
+
+    @Test func csvWithoutAURLColumnIsReported() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: "happy")
+        let r = p.parse(text: "name,link\na,http://a.org/1.jpg\n", name: "bad.csv")
+        #expect(r.entries.isEmpty)
+        #expect(r.problems.count == 1 && r.problems[0].line == 1)
+    }
+
+    @Test func malformedLinesAreReportedWithFileAndLineAndSkipped() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: nil)
+        let text = """
+            happy\thttp://a.org/1.jpg
+            not a url
+            happy\tftp://a.org/2.jpg
+            bored\thttp://a.org/3.jpg
+            happy\thttp:///nohost.jpg
+            a\tb\tc
+            sad\thttp://a.org/4.jpg
+            """
+        let r = p.parse(text: text, name: "l.txt")
+        #expect(r.entries.map(\.line) == [1, 7])
+        #expect(r.problems.map(\.line) == [2, 3, 4, 5, 6])
+        #expect(r.problems.map(\.description)[2].hasPrefix("l.txt:4: unknown label 'bored'"))
+    }
+}
