@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The main job on the embedded sample: serve five images that PyPI wheels ship from a
+# loopback server, fetch a list that also holds bad URLs, then show the catalog.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+swift build -c release --product curate
+curate=$(swift build -c release --show-bin-path)/curate
+scripts/sample.sh Data/sample
+
+ws=Data/demo
+log=$(mktemp)
+python3 scripts/fault_server.py --root Data/sample/images --sample Data/sample/images/t1.jpg >"$log" &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT
+for _ in $(seq 50); do grep -q PORT "$log" && break; sleep 0.1; done
+base="http://127.0.0.1:$(awk '/PORT/{print $2}' "$log")"
+
+list=Data/sample/urls.tsv
+cat >"$list" <<LIST
+# label<TAB>url: the sample, some junk a scraper brings home, and a few bad URLs
+happy	$base/astronaut.png
+sad	$base/camera.png
+happy	$base/t1.jpg
+happy	$base/chelsea.png
+sad	$base/coffee.png
+angry	$base/fault/redirect
+angry	$base/fault/404
+angry	$base/fault/html-as-jpeg
+sad	$base/fault/truncated.jpg
+sad	$base/fault/bomb.png
+happy	$base/fault/loop
+LIST
+
+echo "== curate fetch $list"
+"$curate" fetch --workspace "$ws" "$list"
+echo
+echo "== rerun: finished URLs are skipped"
+"$curate" fetch --workspace "$ws" "$list"
+echo
+echo "== curate status"
+"$curate" status --workspace "$ws"
+echo
+"$curate" status --workspace "$ws" --json
+echo

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what curate needs to build and test on Debian 12 (the C libraries behind its
+# system-library targets, and python3 for the loopback test server). Safe to rerun:
+# apt runs only when a package is missing.
+set -euo pipefail
+
+packages=(pkg-config libcurl4-openssl-dev libturbojpeg0-dev libpng-dev libsqlite3-dev python3 "$@")
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "setup: swift is not on PATH (Swift 6.3 expected)" >&2; exit 1; }
