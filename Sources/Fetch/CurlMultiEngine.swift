@@ -73,14 +73,18 @@ final class CurlMultiEngine {
             if running.isEmpty && delayed.isEmpty && !hasQueued() { break }
             curl_multi_perform(multi, &stillRunning)
             var left: Int32 = 0
+            var freed = false
             while let msg = curl_multi_info_read(multi, &left) {
                 guard msg.pointee.msg == CURLMSG_DONE, let h = msg.pointee.easy_handle,
                       let (transfer, job) = running.removeValue(forKey: h) else { continue }
                 let code = msg.pointee.data.result
                 curl_multi_remove_handle(multi, h)
                 activePerHost[job.host, default: 1] -= 1
+                freed = true
                 finished(job, transfer.finish(code: code), onTerminal: onTerminal)
             }
+            // Refill freed slots at once rather than after the next poll wakes up.
+            if freed && hasQueued() { continue }
             // Sleep until a socket is ready, or until the next back-off ends.
             var waitMs: Int32 = 100
             if running.isEmpty, let soonest = delayed.map(\.notBefore).min() {

@@ -48,15 +48,22 @@ struct FetchEndToEndTests {
         entries += Self.faults.enumerated().map { i, f in
             URLEntry(url: "\(server.base)/fault/\(f.path)", label: "sad", listFile: "faults.txt", line: i + 1)
         }
+        // file:// URLs are fetched like any other; a missing file is a clean failure.
+        let localFile = datasetDir.appendingPathComponent(rows[0].path)
+        entries.append(URLEntry(url: localFile.absoluteString, label: "happy", listFile: "local.txt", line: 1))
+        entries.append(URLEntry(url: "file:///nonexistent/curate.jpg", label: "happy", listFile: "local.txt", line: 2))
         _ = try catalog.addURLs(entries)
 
         let summary = try FetchStage(workspace: ws, catalog: catalog, settings: Self.settings()).run(retryFailed: false)
-        let expectedFailures = Self.faults.filter { $0.reason != nil }.count
-        #expect(summary.attempted == rows.count + Self.faults.count)
+        let expectedFailures = Self.faults.filter { $0.reason != nil }.count + 1
+        #expect(summary.attempted == entries.count)
         #expect(summary.failed == expectedFailures)
-        #expect(summary.fetched == rows.count + Self.faults.count - expectedFailures)
-        // The three successful fault URLs serve a dataset image: same bytes, one image.
-        #expect(summary.duplicates == 3)
+        #expect(summary.fetched == entries.count - expectedFailures)
+        // Three fault URLs and the file URL serve dataset images: same bytes, one image each.
+        #expect(summary.duplicates == 4)
+        let local = try #require(try catalog.provenance(url: localFile.absoluteString))
+        #expect(local.state == "fetched" && local.sha256 == rows[0].sha256 && local.httpStatus == nil)
+        #expect(try catalog.provenance(url: "file:///nonexistent/curate.jpg")?.error == "file_not_found")
 
         for f in Self.faults {
             let p = try #require(try catalog.provenance(url: "\(server.base)/fault/\(f.path)"))
