@@ -44,12 +44,13 @@ struct FetchCommand: ParsableCommand {
         let parser = try URLListParser(labels: config.labels, defaultLabel: label)
         let workspace = global.workspaceDir
         let catalog = try workspace.openCatalog()
+        // Read every list before recording any, so a missing file changes nothing.
+        let parsed = try lists.map { try parser.parse(file: URL(fileURLWithPath: $0)) }
         var problems: [ListProblem] = []
-        for path in lists {
-            let parsed = try parser.parse(file: URL(fileURLWithPath: path))
-            problems += parsed.problems
-            let added = try catalog.addURLs(parsed.entries)
-            log("\(path): \(parsed.entries.count) URLs (\(added.newURLs) new), \(parsed.problems.count) skipped")
+        for (path, list) in zip(lists, parsed) {
+            problems += list.problems
+            let added = try catalog.addURLs(list.entries)
+            log("\(path): \(list.entries.count) URLs (\(added.newURLs) new), \(list.problems.count) skipped")
         }
         for p in problems { log("warning: \(p)") }
 
