@@ -37,14 +37,18 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
+        // Stage: perceptual hashes, near-duplicate clusters, label conflicts.
+        .target(name: "Dedup", dependencies: ["CurateCore", "Imaging"]),
+
         // The command line: argument parsing only.
         .executableTarget(name: "curate", dependencies: [
-            "CurateCore", "Fetch",
+            "CurateCore", "Fetch", "Dedup",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "curate"]),
+        .testTarget(name: "DedupTests", dependencies: ["Dedup", "CurateCore", "Imaging", "curate"]),
     ]
 )

@@ -1,0 +1,122 @@
+import Dispatch
+
+/// All pairs of 64-bit hashes within a Hamming radius, without comparing all pairs:
+/// multi-index hashing. The hash is cut into four 16-bit chunks; by pigeonhole, two
+/// hashes within distance r agree within ⌊r/4⌋ bits on at least one chunk. Each chunk has
+/// a table (counting-sorted, so a bucket is one contiguous run); a query probes every
+/// chunk value within ⌊r/4⌋ bits of its own and verifies candidates with a popcount.
+public struct HammingIndex: Sendable {
+    public let hashes: [UInt64]
+    private var offsets: [[Int32]] = []   // per chunk: 65,537 bucket starts
+    private var sortedHashes: [[UInt64]] = []
+    private var sortedIDs: [[Int32]] = []
+
+    @inline(__always) static func chunk(_ h: UInt64, _ c: Int) -> Int { Int((h >> (UInt64(c) * 16)) & 0xFFFF) }
+
+    public init(_ hashes: [UInt64]) {
+        self.hashes = hashes
+        for c in 0..<4 {
+            var counts = [Int32](repeating: 0, count: 65_537)
+            for h in hashes { counts[Self.chunk(h, c) + 1] += 1 }
+            for i in 1..<counts.count { counts[i] += counts[i - 1] }
+            var fill = counts
+            var sh = [UInt64](repeating: 0, count: hashes.count)
+            var ids = [Int32](repeating: 0, count: hashes.count)
+            for (i, h) in hashes.enumerated() {
+                let b = Self.chunk(h, c)
+                let at = Int(fill[b]); fill[b] += 1
+                sh[at] = h; ids[at] = Int32(i)
+            }
+            offsets.append(counts); sortedHashes.append(sh); sortedIDs.append(ids)
+        }
+    }
+
+    /// Every 16-bit mask with at most `bits` bits set.
+    static func masks(upTo bits: Int) -> [Int] {
+        (0..<65_536).filter { $0.nonzeroBitCount <= bits }.sorted { $0.nonzeroBitCount < $1.nonzeroBitCount }
+    }
+
+    /// Pairs (i, j), i < j, with distance ≤ radius, each reported once. Parallel over queries.
+    public func pairs(radius: Int) -> [(Int32, Int32)] {
+        precondition(radius >= 0 && radius < 64)
+        let perChunk = radius / 4
+        let masks = Self.masks(upTo: perChunk)
+        let n = hashes.count
+        let slices = max(1, min(64, n / 4096))
+        var results = [[(Int32, Int32)]](repeating: [], count: slices)
+        results.withUnsafeMutableBufferPointer { out in
+            let out = UnsafeMutableSendable(out)
+            DispatchQueue.concurrentPerform(iterations: slices) { s in
+                var local: [(Int32, Int32)] = []
+                for i in stride(from: s, to: n, by: slices) {
+                    query(i, radius: radius, perChunk: perChunk, masks: masks, into: &local)
+                }
+                out.buffer[s] = local
+            }
+        }
+        return results.flatMap { $0 }
+    }
+
+    private func query(_ i: Int, radius: Int, perChunk: Int, masks: [Int], into out: inout [(Int32, Int32)]) {
+        let h = hashes[i]
+        for c in 0..<4 {
+            let v = Self.chunk(h, c)
+            offsets[c].withUnsafeBufferPointer { off in
+                sortedHashes[c].withUnsafeBufferPointer { sh in
+                    sortedIDs[c].withUnsafeBufferPointer { ids in
+                        for m in masks {
+                            let b = v ^ m
+                            for e in Int(off[b])..<Int(off[b + 1]) where (sh[e] ^ h).nonzeroBitCount <= radius {
+                                let j = Int(ids[e])
+                                guard j > i else { continue }
+                                // Report a pair only from the first chunk that finds it.
+                                var earlier = false
+                                for c2 in 0..<c where ((sh[e] ^ h) >> (UInt64(c2) * 16) & 0xFFFF).nonzeroBitCount <= perChunk {
+                                    earlier = true; break
+                                }
+                                if !earlier { out.append((Int32(i), Int32(j))) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Lets concurrentPerform iterations write disjoint slots of one buffer.
+struct UnsafeMutableSendable<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T>
+    init(_ b: UnsafeMutableBufferPointer<T>) { buffer = b }
+}
+
+/// Connected components by union-find with path halving and union by size.
+public struct UnionFind {
+    private var parent: [Int32]
+    private var size: [Int32]
+    public init(_ n: Int) { parent = (0..<Int32(n)).map { $0 }; size = [Int32](repeating: 1, count: n) }
+
+    public mutating func find(_ x: Int32) -> Int32 {
+        var x = x
+        while parent[Int(x)] != x {
+            parent[Int(x)] = parent[Int(parent[Int(x)])]
+            x = parent[Int(x)]
+        }
+        return x
+    }
+
+    public mutating func union(_ a: Int32, _ b: Int32) {
+        var ra = find(a), rb = find(b)
+        guard ra != rb else { return }
+        if size[Int(ra)] < size[Int(rb)] { swap(&ra, &rb) }
+        parent[Int(rb)] = ra
+        size[Int(ra)] += size[Int(rb)]
+    }
+
+    /// Groups of two or more indices, each sorted, in order of their smallest member.
+    public mutating func components() -> [[Int32]] {
+        var byRoot: [Int32: [Int32]] = [:]
+        for i in 0..<Int32(parent.count) { byRoot[find(i), default: []].append(i) }
+        return byRoot.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }
+    }
+}

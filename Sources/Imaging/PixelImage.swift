@@ -1,0 +1,26 @@
+/// Decoded 8-bit pixels, row-major and tightly packed: 1 channel (gray) or 3 (RGB).
+public struct PixelImage: Sendable {
+    public var width: Int
+    public var height: Int
+    public var channels: Int
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
+        precondition(pixels.count == width * height * channels, "pixel buffer size mismatch")
+        self.width = width; self.height = height; self.channels = channels; self.pixels = pixels
+    }
+
+    /// Luma as Pillow's `convert("L")` computes it (ITU-R 601-2, 16-bit fixed point,
+    /// rounded), so perceptual hashes match Python's imagehash bit for bit.
+    public func luma() -> PixelImage {
+        if channels == 1 { return self }
+        var out = [UInt8](repeating: 0, count: width * height)
+        pixels.withUnsafeBufferPointer { p in
+            for i in 0..<(width * height) {
+                let r = UInt32(p[i * channels]), g = UInt32(p[i * channels + 1]), b = UInt32(p[i * channels + 2])
+                out[i] = UInt8((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16)
+            }
+        }
+        return PixelImage(width: width, height: height, channels: 1, pixels: out)
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+
+/// Resampling that reproduces Pillow's `Image.resize` for 8-bit images: separable
+/// filters with support scaled by the reduction factor, coefficients normalised and
+/// quantised to 22-bit fixed point, horizontal pass first, each pass rounded and
+/// clipped to 8 bits. Matching it exactly is what makes perceptual hashes agree.
+public enum ResampleFilter: Sendable {
+    case lanczos, bilinear, bicubic
+
+    var support: Double {
+        switch self {
+        case .lanczos: return 3
+        case .bilinear: return 1
+        case .bicubic: return 2
+        }
+    }
+
+    func weight(_ x: Double) -> Double {
+        switch self {
+        case .lanczos:
+            guard -3 <= x && x < 3 else { return 0 }
+            return sinc(x) * sinc(x / 3)
+        case .bilinear:
+            let a = abs(x)
+            return a < 1 ? 1 - a : 0
+        case .bicubic:
+            let a = -0.5, x = abs(x)
+            if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
+            if x < 2 { return (((x - 5) * x + 8) * x - 4) * a }
+            return 0
+        }
+    }
+
+    private func sinc(_ x: Double) -> Double {
+        if x == 0 { return 1 }
+        let px = x * .pi
+        return sin(px) / px
+    }
+}
+
+extension PixelImage {
+    private static let precisionBits = 32 - 8 - 2
+
+    /// Per output position: first input index, tap count, and fixed-point weights.
+    struct Coefficients {
+        var ksize: Int
+        var bounds: [(min: Int, count: Int)]
+        var weights: [Int32]   // outSize * ksize
+    }
+
+    static func coefficients(inSize: Int, outSize: Int, filter: ResampleFilter) -> Coefficients {
+        let scale = Double(inSize) / Double(outSize)
+        let filterScale = max(scale, 1)
+        let support = filter.support * filterScale
+        let ksize = Int(ceil(support)) * 2 + 1
+        var bounds: [(Int, Int)] = []
+        var weights = [Int32](repeating: 0, count: outSize * ksize)
+        var k = [Double](repeating: 0, count: ksize)
+        for xx in 0..<outSize {
+            let center = (Double(xx) + 0.5) * scale
+            let ss = 1 / filterScale
+            let xmin = max(0, Int(center - support + 0.5))
+            let xmax = min(inSize, Int(center + support + 0.5)) - xmin
+            var total = 0.0
+            for x in 0..<xmax {
+                let w = filter.weight((Double(x + xmin) - center + 0.5) * ss)
+                k[x] = w
+                total += w
+            }
+            for x in 0..<xmax {
+                let w = total != 0 ? k[x] / total : k[x]
+                let f = w * Double(1 << precisionBits)
+                weights[xx * ksize + x] = Int32(w < 0 ? (-0.5 + f).rounded(.towardZero) : (0.5 + f).rounded(.towardZero))
+            }
+            bounds.append((xmin, xmax))
+        }
+        return Coefficients(ksize: ksize, bounds: bounds, weights: weights)
+    }
+
+    @inline(__always) static func clip8(_ v: Int32) -> UInt8 {
+        let s = v >> Int32(precisionBits)
+        return s < 0 ? 0 : s > 255 ? 255 : UInt8(s)
+    }
+
+    /// Pillow-exact resize to `width`×`height`.
+    public func resized(width outW: Int, height outH: Int, filter: ResampleFilter = .lanczos) -> PixelImage {
+        let needH = outW != width, needV = outH != height
+        if !needH && !needV { return self }
+        let ch = Self.coefficients(inSize: width, outSize: outW, filter: filter)
+        let cv = Self.coefficients(inSize: height, outSize: outH, filter: filter)
+        let half = Int32(1) << Int32(Self.precisionBits - 1)
+        var src = self
+        var vb = cv.bounds
+        if needH {
+            // Only the rows the vertical pass will read.
+            let first = needV ? cv.bounds[0].min : 0
+            let last = needV ? cv.bounds[outH - 1].min + cv.bounds[outH - 1].count : height
+            if needV { vb = vb.map { ($0.min - first, $0.count) } }
+            let rows = last - first
+            var tmp = [UInt8](repeating: 0, count: outW * rows * channels)
+            pixels.withUnsafeBufferPointer { p in
+                ch.weights.withUnsafeBufferPointer { kw in
+                    for y in 0..<rows {
+                        let rowIn = (y + first) * width * channels
+                        for xx in 0..<outW {
+                            let (xmin, n) = ch.bounds[xx]
+                            let kb = xx * ch.ksize
+                            for c in 0..<channels {
+                                var ss = half
+                                for x in 0..<n { ss &+= Int32(p[rowIn + (x + xmin) * channels + c]) &* kw[kb + x] }
+                                tmp[(y * outW + xx) * channels + c] = Self.clip8(ss)
+                            }
+                        }
+                    }
+                }
+            }
+            src = PixelImage(width: outW, height: rows, channels: channels, pixels: tmp)
+        }
+        guard needV else { return src }
+        var out = [UInt8](repeating: 0, count: outW * outH * channels)
+        let rowLen = src.width * channels
+        src.pixels.withUnsafeBufferPointer { p in
+            cv.weights.withUnsafeBufferPointer { kw in
+                for yy in 0..<outH {
+                    let (ymin, n) = vb[yy]
+                    let kb = yy * cv.ksize
+                    for i in 0..<rowLen {
+                        var ss = half
+                        for y in 0..<n { ss &+= Int32(p[(y + ymin) * rowLen + i]) &* kw[kb + y] }
+                        out[yy * rowLen + i] = Self.clip8(ss)
+                    }
+                }
+            }
+        }
+        return PixelImage(width: outW, height: outH, channels: channels, pixels: out)
+    }
+}
