@@ -1,11 +1,20 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Hamming distances are popcounts: without this x86-64 gets a bit-twiddling loop
+// (4.8 s instead of 6.6 s for a million hashes). Every x86-64 CPU since 2008 has POPCNT.
+#if arch(x86_64)
+let popcount: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "nehalem"])]
+#else
+let popcount: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "curate",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "curate", targets: ["curate"]),
+        .executable(name: "curate-bench", targets: ["curate-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,7 +47,7 @@ let package = Package(
         ]),
 
         // Stage: perceptual hashes, near-duplicate clusters, label conflicts.
-        .target(name: "Dedup", dependencies: ["CurateCore", "Imaging"]),
+        .target(name: "Dedup", dependencies: ["CurateCore", "Imaging"], swiftSettings: popcount),
 
         // The command line: argument parsing only.
         .executableTarget(name: "curate", dependencies: [
@@ -46,9 +55,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks that print rates (never timed tests).
+        .executableTarget(name: "curate-bench", dependencies: [
+            "Dedup", "Imaging",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "curate"]),
-        .testTarget(name: "DedupTests", dependencies: ["Dedup", "CurateCore", "Imaging", "curate"]),
+        .testTarget(name: "DedupTests", dependencies: ["Dedup", "CurateCore", "Imaging", "Fetch"]),
     ]
 )

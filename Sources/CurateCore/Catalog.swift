@@ -12,4 +12,16 @@ public protocol Catalog: Sendable {
     func status() throws -> CatalogStatus
     func provenance(url: String) throws -> URLProvenance?
     func allProvenance() throws -> [URLProvenance]
+
+    // MARK: dedup
+    /// Stored images with neither hashes nor a hashing error.
+    func imagesToHash() throws -> [ImageToHash]
+    func recordHashes(_ hashes: [ImageHashes]) throws
+    /// Every hashed image, in row order, with the distinct labels of its URLs.
+    func hashedImages() throws -> [HashedImage]
+    /// Replaces all cluster assignments in one transaction (images outside every
+    /// cluster become canonical singletons).
+    func replaceClusters(_ clusters: [ClusterRecord], threshold: Int) throws
+    func clusterListings() throws -> [ClusterListing]
+    func imageExportRows() throws -> [ImageExportRow]
 }

@@ -75,6 +75,13 @@ public struct CatalogStatus: Sendable, Equatable, Encodable {
     }
     public struct ImageCounts: Sendable, Equatable, Encodable {
         public var total = 0
+        public var hashed = 0
+        /// Images in a near-duplicate cluster (canonical members included).
+        public var inClusters = 0
+        public var clusters = 0
+        /// Clusters whose members carry different labels, plus single images that do.
+        public var conflicts = 0
+        enum CodingKeys: String, CodingKey { case total, hashed, inClusters = "in_clusters", clusters, conflicts }
     }
     public var urls = URLCounts()
     public var failures: [String: Int] = [:]

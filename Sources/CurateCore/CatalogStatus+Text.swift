@@ -12,7 +12,7 @@ extension CatalogStatus {
     public var text: String {
         var lines = [
             "urls: \(urls.total) (fetched \(urls.fetched), failed \(urls.failed), pending \(urls.pending))",
-            "images: \(images.total)",
+            "images: \(images.total) (hashed \(images.hashed); \(images.inClusters) in \(images.clusters) near-duplicate clusters; \(images.conflicts) label conflicts)",
         ]
         if !labels.isEmpty {
             lines.append("labels: " + labels.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))

@@ -7,13 +7,16 @@ public struct PipelineConfig: Decodable, Sendable {
     public var name: String
     public var labels: LabelSet
     public var fetch: FetchSettings
+    public var dedup: DedupSettings
 
-    enum CodingKeys: String, CodingKey { case name, labels, fetch }
+    enum CodingKeys: String, CodingKey { case name, labels, fetch, dedup }
 
-    public init(name: String = "pipeline", labels: LabelSet, fetch: FetchSettings = FetchSettings()) {
+    public init(name: String = "pipeline", labels: LabelSet, fetch: FetchSettings = FetchSettings(),
+                dedup: DedupSettings = DedupSettings()) {
         self.name = name
         self.labels = labels
         self.fetch = fetch
+        self.dedup = dedup
     }
 
     public init(from decoder: Decoder) throws {
@@ -21,6 +24,7 @@ public struct PipelineConfig: Decodable, Sendable {
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? "pipeline"
         labels = try LabelSet(c.decode([LabelSpec].self, forKey: .labels))
         fetch = try c.decodeIfPresent(FetchSettings.self, forKey: .fetch) ?? FetchSettings()
+        dedup = try c.decodeIfPresent(DedupSettings.self, forKey: .dedup) ?? DedupSettings()
     }
 
     public static func load(_ url: URL) throws -> PipelineConfig {
@@ -94,5 +98,21 @@ public struct FetchSettings: Decodable, Sendable, Equatable {
         try need(backoff >= 0 && maxBackoff >= 0, "backoff and max_backoff must not be negative")
         try need(maxBytes > 0, "max_bytes must be positive")
         try need(maxPixels > 0, "max_pixels must be positive")
+    }
+}
+
+/// Settings of `curate dedup`.
+public struct DedupSettings: Decodable, Sendable, Equatable {
+    /// Largest pHash Hamming distance (bits of 64) at which two images are near duplicates.
+    public var threshold = 10
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey { case threshold }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        threshold = try c.decodeIfPresent(Int.self, forKey: .threshold) ?? DedupSettings().threshold
+        guard (0...32).contains(threshold) else { throw CurateError("dedup.threshold must be between 0 and 32") }
     }
 }

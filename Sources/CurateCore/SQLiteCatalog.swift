@@ -65,6 +65,24 @@ public final class SQLiteCatalog: Catalog {
                 CREATE INDEX url_labels_label ON url_labels(label);
                 """)
         }
+        m.registerMigration("v2: perceptual hashes and near-duplicate clusters") { db in
+            try db.execute(sql: """
+                ALTER TABLE images ADD COLUMN phash INTEGER;
+                ALTER TABLE images ADD COLUMN dhash INTEGER;
+                ALTER TABLE images ADD COLUMN hash_error TEXT;
+                ALTER TABLE images ADD COLUMN cluster_id INTEGER REFERENCES clusters(id);
+                ALTER TABLE images ADD COLUMN canonical INTEGER NOT NULL DEFAULT 1;
+                CREATE INDEX images_cluster ON images(cluster_id);
+                CREATE TABLE clusters (
+                    id INTEGER PRIMARY KEY,
+                    canonical_sha256 TEXT NOT NULL REFERENCES images(sha256),
+                    size INTEGER NOT NULL,
+                    labels TEXT NOT NULL,
+                    conflict INTEGER NOT NULL,
+                    threshold INTEGER NOT NULL
+                );
+                """)
+        }
         return m
     }
 
@@ -144,6 +162,18 @@ public final class SQLiteCatalog: Catalog {
                 s.failures[row["error"] ?? "unknown"] = row["n"]
             }
             s.images.total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM images") ?? 0
+            s.images.hashed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM images WHERE phash IS NOT NULL") ?? 0
+            s.images.inClusters = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM images WHERE cluster_id IS NOT NULL") ?? 0
+            s.images.clusters = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM clusters") ?? 0
+            s.images.conflicts = try Int.fetchOne(db, sql: """
+                SELECT (SELECT COUNT(*) FROM clusters WHERE conflict = 1) + (
+                    SELECT COUNT(*) FROM (
+                        SELECT i.sha256 FROM images i
+                        JOIN urls u ON u.sha256 = i.sha256 AND u.state = 'fetched'
+                        JOIN url_labels l ON l.url_id = u.id
+                        WHERE i.cluster_id IS NULL
+                        GROUP BY i.sha256 HAVING COUNT(DISTINCT l.label) > 1))
+                """) ?? 0
             for row in try Row.fetchAll(db, sql: """
                 SELECT l.label, COUNT(DISTINCT u.sha256) AS n
                 FROM url_labels l JOIN urls u ON u.id = l.url_id

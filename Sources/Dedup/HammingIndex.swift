@@ -3,8 +3,8 @@ import Dispatch
 /// All pairs of 64-bit hashes within a Hamming radius, without comparing all pairs:
 /// multi-index hashing. The hash is cut into four 16-bit chunks; by pigeonhole, two
 /// hashes within distance r agree within ⌊r/4⌋ bits on at least one chunk. Each chunk has
-/// a table (counting-sorted, so a bucket is one contiguous run); a query probes every
-/// chunk value within ⌊r/4⌋ bits of its own and verifies candidates with a popcount.
+/// a table (counting-sorted, so a bucket is one contiguous run), and candidates from
+/// buckets within ⌊r/4⌋ bits of each other are verified with a popcount.
 public struct HammingIndex: Sendable {
     public let hashes: [UInt64]
     private var offsets: [[Int32]] = []   // per chunk: 65,537 bucket starts
@@ -36,45 +36,56 @@ public struct HammingIndex: Sendable {
         (0..<65_536).filter { $0.nonzeroBitCount <= bits }.sorted { $0.nonzeroBitCount < $1.nonzeroBitCount }
     }
 
-    /// Pairs (i, j), i < j, with distance ≤ radius, each reported once. Parallel over queries.
+    /// Pairs (i, j), i < j, with distance ≤ radius, each reported once.
+    ///
+    /// Works bucket against bucket rather than query by query: for every chunk value v
+    /// and every mask m of at most ⌊r/4⌋ bits, the runs for v and v^m are compared
+    /// directly. Both runs are contiguous, so memory is read in order, which is what
+    /// makes a million hashes take seconds rather than minutes. Parallel over v.
     public func pairs(radius: Int) -> [(Int32, Int32)] {
         precondition(radius >= 0 && radius < 64)
         let perChunk = radius / 4
         let masks = Self.masks(upTo: perChunk)
-        let n = hashes.count
-        let slices = max(1, min(64, n / 4096))
-        var results = [[(Int32, Int32)]](repeating: [], count: slices)
+        let slices = 64
+        var results = [[(Int32, Int32)]](repeating: [], count: slices * 4)
         results.withUnsafeMutableBufferPointer { out in
             let out = UnsafeMutableSendable(out)
-            DispatchQueue.concurrentPerform(iterations: slices) { s in
+            DispatchQueue.concurrentPerform(iterations: slices * 4) { task in
+                let c = task % 4, s = task / 4
                 var local: [(Int32, Int32)] = []
-                for i in stride(from: s, to: n, by: slices) {
-                    query(i, radius: radius, perChunk: perChunk, masks: masks, into: &local)
-                }
-                out.buffer[s] = local
+                let lo = s * 65_536 / slices, hi = (s + 1) * 65_536 / slices
+                join(chunk: c, values: lo..<hi, radius: radius, perChunk: perChunk, masks: masks, into: &local)
+                out.buffer[task] = local
             }
         }
         return results.flatMap { $0 }
     }
 
-    private func query(_ i: Int, radius: Int, perChunk: Int, masks: [Int], into out: inout [(Int32, Int32)]) {
-        let h = hashes[i]
-        for c in 0..<4 {
-            let v = Self.chunk(h, c)
-            offsets[c].withUnsafeBufferPointer { off in
-                sortedHashes[c].withUnsafeBufferPointer { sh in
-                    sortedIDs[c].withUnsafeBufferPointer { ids in
+    private func join(chunk c: Int, values: Range<Int>, radius: Int, perChunk: Int, masks: [Int],
+                      into out: inout [(Int32, Int32)]) {
+        offsets[c].withUnsafeBufferPointer { off in
+            sortedHashes[c].withUnsafeBufferPointer { sh in
+                sortedIDs[c].withUnsafeBufferPointer { ids in
+                    // Called only for hits, which are rare; the scan loops below stay tight.
+                    func emit(_ a: Int, _ b: Int, _ x: UInt64) {
+                        // Report a pair only from the first chunk that can find it.
+                        for c2 in 0..<c where (x >> (UInt64(c2) * 16) & 0xFFFF).nonzeroBitCount <= perChunk { return }
+                        let (i, j) = (ids[a], ids[b])
+                        out.append(i < j ? (i, j) : (j, i))
+                    }
+                    for v in values {
+                        let a0 = Int(off[v]), a1 = Int(off[v + 1])
+                        guard a1 > a0 else { continue }
                         for m in masks {
-                            let b = v ^ m
-                            for e in Int(off[b])..<Int(off[b + 1]) where (sh[e] ^ h).nonzeroBitCount <= radius {
-                                let j = Int(ids[e])
-                                guard j > i else { continue }
-                                // Report a pair only from the first chunk that finds it.
-                                var earlier = false
-                                for c2 in 0..<c where ((sh[e] ^ h) >> (UInt64(c2) * 16) & 0xFFFF).nonzeroBitCount <= perChunk {
-                                    earlier = true; break
+                            let w = v ^ m
+                            let (b0, b1): (Int, Int)
+                            if m == 0 { (b0, b1) = (a0, a1) } else if w > v { (b0, b1) = (Int(off[w]), Int(off[w + 1])) } else { continue }
+                            for a in a0..<a1 {
+                                let ha = sh[a]
+                                for b in (m == 0 ? a + 1 : b0)..<b1 {
+                                    let x = ha ^ sh[b]
+                                    if x.nonzeroBitCount <= radius { emit(a, b, x) }
                                 }
-                                if !earlier { out.append((Int32(i), Int32(j))) }
                             }
                         }
                     }

@@ -5,7 +5,7 @@ import Imaging
 /// grayscale (`convert("L")`), Lanczos resize, then for pHash a 2-D DCT-II of the
 /// 32×32 image whose top-left 8×8 (DC included) is compared with its median; for dHash
 /// a 9×8 image whose horizontally adjacent pixels are compared. Bits are row-major,
-/// the first bit most significant, so `hex` prints what `str(imagehash)` prints.
+/// the first bit most significant, so `hex16` prints what `str(imagehash)` prints.
 public enum PerceptualHash {
     public struct Hashes: Sendable, Equatable {
         public var phash: UInt64
@@ -55,11 +55,6 @@ public enum PerceptualHash {
             for c in 0..<8 { h = (h << 1) | (p[r * 9 + c + 1] > p[r * 9 + c] ? 1 : 0) }
         }
         return h
-    }
-
-    public static func hex(_ h: UInt64) -> String {
-        let s = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
     }
 
     public static func parse(hex: String) -> UInt64? {

@@ -23,7 +23,7 @@ public final class FetchStage: @unchecked Sendable {
     let catalog: Catalog
     let settings: FetchSettings
     let store: BodyStore
-    let progress: Progress?
+    let progress: StageProgress?
 
     /// Outcomes processed but not yet committed; guarded by `lock`.
     private var buffer: [FetchOutcome] = []
@@ -35,7 +35,7 @@ public final class FetchStage: @unchecked Sendable {
     private let group = DispatchGroup()
     private let batchSize = 256
 
-    public init(workspace: Workspace, catalog: Catalog, settings: FetchSettings, progress: Progress? = nil) throws {
+    public init(workspace: Workspace, catalog: Catalog, settings: FetchSettings, progress: StageProgress? = nil) throws {
         try settings.validate()
         self.workspace = workspace
         self.catalog = catalog
@@ -116,7 +116,7 @@ public final class FetchStage: @unchecked Sendable {
         }
         let (done, ok, bad) = (summary.fetched + summary.failed, summary.fetched, summary.failed)
         lock.unlock()
-        progress?.update(done: done, fetched: ok, failed: bad)
+        progress?.update(done: done, detail: "ok \(ok)  failed \(bad)")
         flush(force: false)
     }
 

@@ -55,7 +55,7 @@ struct FetchCommand: ParsableCommand {
         for p in problems { log("warning: \(p)") }
 
         let stage = try FetchStage(workspace: workspace, catalog: catalog, settings: settings,
-                                   progress: Progress.forTerminal(label: "fetch"))
+                                   progress: StageProgress.forTerminal(label: "fetch"))
         let summary = try stage.run(retryFailed: retryFailed)
         print(summary.text)
         if !problems.isEmpty {

@@ -1,0 +1,96 @@
+import Foundation
+
+/// A stored image waiting for its perceptual hashes.
+public struct ImageToHash: Sendable, Equatable {
+    public var sha256: String
+    public var path: String
+}
+
+/// The hashes of one image, or why it could not be hashed (e.g. a corrupt body).
+public struct ImageHashes: Sendable, Equatable {
+    public var sha256: String
+    public var phash: UInt64?
+    public var dhash: UInt64?
+    public var error: String?
+    public init(sha256: String, phash: UInt64?, dhash: UInt64?, error: String? = nil) {
+        self.sha256 = sha256; self.phash = phash; self.dhash = dhash; self.error = error
+    }
+}
+
+/// What clustering needs of a hashed image.
+public struct HashedImage: Sendable, Equatable {
+    public var rowID: Int64
+    public var sha256: String
+    public var phash: UInt64
+    public var pixels: Int
+    public var firstFetchedAt: Date
+    public var labels: [String]
+    public init(rowID: Int64, sha256: String, phash: UInt64, pixels: Int, firstFetchedAt: Date, labels: [String]) {
+        self.rowID = rowID; self.sha256 = sha256; self.phash = phash; self.pixels = pixels
+        self.firstFetchedAt = firstFetchedAt; self.labels = labels
+    }
+}
+
+/// One near-duplicate cluster: id (its smallest member's row id), members, the canonical
+/// member, and the distinct labels its members carry.
+public struct ClusterRecord: Sendable, Equatable {
+    public var id: Int64
+    public var members: [String]
+    public var canonical: String
+    public var labels: [String]
+    public var conflict: Bool { labels.count > 1 }
+    public init(id: Int64, members: [String], canonical: String, labels: [String]) {
+        self.id = id; self.members = members; self.canonical = canonical; self.labels = labels
+    }
+}
+
+/// One image as `curate export --level image` writes it.
+public struct ImageExportRow: Sendable, Equatable, Encodable {
+    public var sha256: String
+    public var path: String
+    public var format: String
+    public var width: Int
+    public var height: Int
+    public var bytes: Int
+    public var urls: [String]
+    public var labels: [String]
+    public var phash: String?
+    public var dhash: String?
+    public var cluster: Int64?
+    public var canonical: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case sha256, path, format, width, height, bytes, urls, labels, phash, dhash, cluster, canonical
+    }
+
+    /// Explicit so absent values are written as null rather than left out.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sha256, forKey: .sha256); try c.encode(path, forKey: .path)
+        try c.encode(format, forKey: .format); try c.encode(width, forKey: .width)
+        try c.encode(height, forKey: .height); try c.encode(bytes, forKey: .bytes)
+        try c.encode(urls, forKey: .urls); try c.encode(labels, forKey: .labels)
+        try c.encode(phash, forKey: .phash); try c.encode(dhash, forKey: .dhash)
+        try c.encode(cluster, forKey: .cluster); try c.encode(canonical, forKey: .canonical)
+    }
+}
+
+/// A cluster with its members' sources, for `curate dedup --list`.
+public struct ClusterListing: Sendable, Equatable {
+    public struct Member: Sendable, Equatable {
+        public var sha256: String
+        public var canonical: Bool
+        public var width: Int
+        public var height: Int
+        public var phash: UInt64
+        /// (url, labels given to it)
+        public var sources: [(url: String, labels: [String])]
+        public static func == (a: Member, b: Member) -> Bool {
+            a.sha256 == b.sha256 && a.canonical == b.canonical && a.sources.map(\.url) == b.sources.map(\.url)
+        }
+    }
+    public var id: Int64
+    public var labels: [String]
+    public var conflict: Bool
+    public var members: [Member]
+}

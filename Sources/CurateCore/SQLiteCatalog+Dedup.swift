@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+
+/// Hashes are 64-bit unsigned; SQLite integers are signed, so they are stored bit-cast.
+@inline(__always) func toDB(_ h: UInt64?) -> Int64? { h.map { Int64(bitPattern: $0) } }
+@inline(__always) func fromDB(_ v: Int64?) -> UInt64? { v.map { UInt64(bitPattern: $0) } }
+
+extension SQLiteCatalog {
+    public func imagesToHash() throws -> [ImageToHash] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT sha256, path FROM images WHERE phash IS NULL AND hash_error IS NULL ORDER BY rowid
+                """).map { ImageToHash(sha256: $0["sha256"], path: $0["path"]) }
+        }
+    }
+
+    public func recordHashes(_ hashes: [ImageHashes]) throws {
+        guard !hashes.isEmpty else { return }
+        try pool.write { db in
+            let st = try db.cachedStatement(sql: "UPDATE images SET phash = ?, dhash = ?, hash_error = ? WHERE sha256 = ?")
+            for h in hashes { try st.execute(arguments: [toDB(h.phash), toDB(h.dhash), h.error, h.sha256]) }
+        }
+    }
+
+    public func hashedImages() throws -> [HashedImage] {
+        try pool.read { db in
+            var labels: [String: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT DISTINCT u.sha256, l.label FROM urls u JOIN url_labels l ON l.url_id = u.id
+                WHERE u.state = 'fetched' ORDER BY u.sha256, l.label
+                """) {
+                labels[row["sha256"], default: []].append(row["label"])
+            }
+            return try Row.fetchAll(db, sql: """
+                SELECT rowid, sha256, phash, width * height AS pixels, first_fetched_at
+                FROM images WHERE phash IS NOT NULL ORDER BY rowid
+                """).map { r in
+                HashedImage(rowID: r["rowid"], sha256: r["sha256"], phash: fromDB(r["phash"])!,
+                            pixels: r["pixels"], firstFetchedAt: r["first_fetched_at"], labels: labels[r["sha256"]] ?? [])
+            }
+        }
+    }
+
+    public func replaceClusters(_ clusters: [ClusterRecord], threshold: Int) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE images SET cluster_id = NULL, canonical = 1 WHERE cluster_id IS NOT NULL")
+            try db.execute(sql: "DELETE FROM clusters")
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO clusters (id, canonical_sha256, size, labels, conflict, threshold) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            let member = try db.cachedStatement(sql: "UPDATE images SET cluster_id = ?, canonical = ? WHERE sha256 = ?")
+            for c in clusters {
+                try insert.execute(arguments: [c.id, c.canonical, c.members.count, c.labels.joined(separator: ","),
+                                               c.conflict, threshold])
+                for m in c.members { try member.execute(arguments: [c.id, m == c.canonical, m]) }
+            }
+        }
+    }
+
+    public func clusterListings() throws -> [ClusterListing] {
+        try pool.read { db in
+            var sources: [String: [(url: String, labels: [String])]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT u.sha256, u.url, group_concat(l.label, ',') AS labels
+                FROM images i JOIN urls u ON u.sha256 = i.sha256 AND u.state = 'fetched'
+                LEFT JOIN url_labels l ON l.url_id = u.id
+                WHERE i.cluster_id IS NOT NULL GROUP BY u.id ORDER BY u.id
+                """) {
+                let labels = (row["labels"] as String?)?.split(separator: ",").map(String.init) ?? []
+                sources[row["sha256"], default: []].append((row["url"], Array(Set(labels)).sorted()))
+            }
+            var members: [Int64: [ClusterListing.Member]] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT cluster_id, sha256, canonical, width, height, phash FROM images
+                WHERE cluster_id IS NOT NULL ORDER BY cluster_id, canonical DESC, rowid
+                """) {
+                members[r["cluster_id"], default: []].append(ClusterListing.Member(
+                    sha256: r["sha256"], canonical: r["canonical"], width: r["width"], height: r["height"],
+                    phash: fromDB(r["phash"]) ?? 0, sources: sources[r["sha256"]] ?? []))
+            }
+            return try Row.fetchAll(db, sql: "SELECT id, labels, conflict FROM clusters ORDER BY conflict DESC, id").map { r in
+                let id: Int64 = r["id"]
+                return ClusterListing(id: id, labels: (r["labels"] as String).split(separator: ",").map(String.init),
+                                      conflict: r["conflict"], members: members[id] ?? [])
+            }
+        }
+    }
+
+    public func imageExportRows() throws -> [ImageExportRow] {
+        try pool.read { db in
+            var urls: [String: [String]] = [:]
+            var labels: [String: Set<String>] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT u.sha256, u.url, l.label FROM urls u LEFT JOIN url_labels l ON l.url_id = u.id
+                WHERE u.state = 'fetched' ORDER BY u.id
+                """) {
+                let sha: String = row["sha256"], url: String = row["url"]
+                if urls[sha]?.last != url { urls[sha, default: []].append(url) }
+                if let l: String = row["label"] { labels[sha, default: []].insert(l) }
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM images ORDER BY rowid").map { r in
+                let sha: String = r["sha256"]
+                return ImageExportRow(
+                    sha256: sha, path: r["path"], format: r["format"], width: r["width"], height: r["height"],
+                    bytes: r["bytes"], urls: urls[sha] ?? [], labels: (labels[sha] ?? []).sorted(),
+                    phash: fromDB(r["phash"]).map(hex16), dhash: fromDB(r["dhash"]).map(hex16),
+                    cluster: r["cluster_id"], canonical: r["canonical"])
+            }
+        }
+    }
+}
+
+/// 16 lowercase hex digits, first bit most significant (as imagehash prints).
+public func hex16(_ h: UInt64) -> String {
+    let s = String(h, radix: 16)
+    return String(repeating: "0", count: 16 - s.count) + s
+}
