@@ -86,9 +86,8 @@ extension PixelImage {
     public func resized(width outW: Int, height outH: Int, filter: ResampleFilter = .lanczos) -> PixelImage {
         let needH = outW != width, needV = outH != height
         if !needH && !needV { return self }
-        let ch = Self.coefficients(inSize: width, outSize: outW, filter: filter)
-        let cv = Self.coefficients(inSize: height, outSize: outH, filter: filter)
-        let half = Int32(1) << Int32(Self.precisionBits - 1)
+        let ch = Self.cachedCoefficients(inSize: width, outSize: outW, filter: filter)
+        let cv = Self.cachedCoefficients(inSize: height, outSize: outH, filter: filter)
         var src = self
         var vb = cv.bounds
         if needH {
@@ -98,19 +97,12 @@ extension PixelImage {
             if needV { vb = vb.map { ($0.min - first, $0.count) } }
             let rows = last - first
             var tmp = [UInt8](repeating: 0, count: outW * rows * channels)
+            let (w, cn) = (width, channels)
             pixels.withUnsafeBufferPointer { p in
                 ch.weights.withUnsafeBufferPointer { kw in
-                    for y in 0..<rows {
-                        let rowIn = (y + first) * width * channels
-                        for xx in 0..<outW {
-                            let (xmin, n) = ch.bounds[xx]
-                            let kb = xx * ch.ksize
-                            for c in 0..<channels {
-                                var ss = half
-                                for x in 0..<n { ss &+= Int32(p[rowIn + (x + xmin) * channels + c]) &* kw[kb + x] }
-                                tmp[(y * outW + xx) * channels + c] = Self.clip8(ss)
-                            }
-                        }
+                    tmp.withUnsafeMutableBufferPointer { t in
+                        Self.horizontal(p.baseAddress!, rows: rows, firstRow: first, width: w, channels: cn,
+                                        outW: outW, c: ch, kw: kw.baseAddress!, out: t.baseAddress!)
                     }
                 }
             }
@@ -121,17 +113,83 @@ extension PixelImage {
         let rowLen = src.width * channels
         src.pixels.withUnsafeBufferPointer { p in
             cv.weights.withUnsafeBufferPointer { kw in
-                for yy in 0..<outH {
-                    let (ymin, n) = vb[yy]
-                    let kb = yy * cv.ksize
-                    for i in 0..<rowLen {
-                        var ss = half
-                        for y in 0..<n { ss &+= Int32(p[(y + ymin) * rowLen + i]) &* kw[kb + y] }
-                        out[yy * rowLen + i] = Self.clip8(ss)
-                    }
+                out.withUnsafeMutableBufferPointer { o in
+                    Self.vertical(p.baseAddress!, rowLen: rowLen, outH: outH, bounds: vb, ksize: cv.ksize,
+                                  kw: kw.baseAddress!, out: o.baseAddress!)
                 }
             }
         }
         return PixelImage(width: outW, height: outH, channels: channels, pixels: out)
+    }
+
+    /// Each output pixel is a dot product over a contiguous run of its input row.
+    private static func horizontal(_ p: UnsafePointer<UInt8>, rows: Int, firstRow: Int, width: Int, channels: Int,
+                                   outW: Int, c: Coefficients, kw: UnsafePointer<Int32>, out: UnsafeMutablePointer<UInt8>) {
+        let half = Int32(1) << Int32(precisionBits - 1)
+        for y in 0..<rows {
+            let row = p + (y + firstRow) * width * channels
+            for xx in 0..<outW {
+                let (xmin, n) = c.bounds[xx]
+                let k = kw + xx * c.ksize
+                for ch in 0..<channels {
+                    var ss = half
+                    if channels == 1 {
+                        let src = row + xmin
+                        for x in 0..<n { ss &+= Int32(src[x]) &* k[x] }
+                    } else {
+                        let src = row + xmin * channels + ch
+                        for x in 0..<n { ss &+= Int32(src[x * channels]) &* k[x] }
+                    }
+                    out[(y * outW + xx) * channels + ch] = clip8(ss)
+                }
+            }
+        }
+    }
+
+    /// Accumulates whole rows at a time, so the inner loop runs along memory.
+    private static func vertical(_ p: UnsafePointer<UInt8>, rowLen: Int, outH: Int, bounds: [(min: Int, count: Int)],
+                                 ksize: Int, kw: UnsafePointer<Int32>, out: UnsafeMutablePointer<UInt8>) {
+        let half = Int32(1) << Int32(precisionBits - 1)
+        let acc = UnsafeMutablePointer<Int32>.allocate(capacity: rowLen)
+        defer { acc.deallocate() }
+        for yy in 0..<outH {
+            let (ymin, n) = bounds[yy]
+            acc.initialize(repeating: half, count: rowLen)
+            for y in 0..<n {
+                let w = kw[yy * ksize + y]
+                let src = p + (y + ymin) * rowLen
+                for i in 0..<rowLen { acc[i] &+= Int32(src[i]) &* w }
+            }
+            let dst = out + yy * rowLen
+            for i in 0..<rowLen { dst[i] = clip8(acc[i]) }
+        }
+    }
+
+    /// Images of one size share coefficient tables: computing them costs as much as using them.
+    private static let cache = CoefficientCache()
+
+    static func cachedCoefficients(inSize: Int, outSize: Int, filter: ResampleFilter) -> Coefficients {
+        cache.get(inSize: inSize, outSize: outSize, filter: filter) {
+            coefficients(inSize: inSize, outSize: outSize, filter: filter)
+        }
+    }
+}
+
+final class CoefficientCache: @unchecked Sendable {
+    private struct Key: Hashable { var inSize: Int; var outSize: Int; var filter: String }
+    private var table: [Key: PixelImage.Coefficients] = [:]
+    private let lock = NSLock()
+
+    func get(inSize: Int, outSize: Int, filter: ResampleFilter, make: () -> PixelImage.Coefficients) -> PixelImage.Coefficients {
+        let key = Key(inSize: inSize, outSize: outSize, filter: "\(filter)")
+        lock.lock()
+        if let c = table[key] { lock.unlock(); return c }
+        lock.unlock()
+        let c = make()
+        lock.lock()
+        if table.count > 256 { table.removeAll() }   // bounded: photos come in many sizes
+        table[key] = c
+        lock.unlock()
+        return c
     }
 }

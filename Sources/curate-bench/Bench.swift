@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurateCore
 import Dedup
 import Foundation
 import Imaging
@@ -8,7 +9,7 @@ import Imaging
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curate-bench", abstract: "Micro-benchmarks for curate's stages.",
-        subcommands: [Decode.self, Cluster.self])
+        subcommands: [Decode.self, Hash.self, Cluster.self])
 }
 
 struct Decode: ParsableCommand {
@@ -23,6 +24,34 @@ struct Decode: ParsableCommand {
         let s = Date().timeIntervalSince(t0)
         print("decoded \(blobs.count) files in \(String(format: "%.3f", s)) s (\(String(format: "%.0f", Double(blobs.count) / s)) images/s)")
     }
+}
+
+struct Hash: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "pHash and dHash of files (decode included) on every core; prints the rate, or the hashes with --print.")
+    @Flag(name: .customLong("print")) var printHashes = false
+    @Argument var files: [String]
+
+    func run() throws {
+        let blobs = try files.map { try [UInt8](Data(contentsOf: URL(fileURLWithPath: $0))) }
+        var out = [PerceptualHash.Hashes?](repeating: nil, count: blobs.count)
+        let t0 = Date()
+        out.withUnsafeMutableBufferPointer { o in
+            let o = SendableBuffer(o)
+            DispatchQueue.concurrentPerform(iterations: blobs.count) { i in o.buffer[i] = try? PerceptualHash.compute(blobs[i]) }
+        }
+        let s = Date().timeIntervalSince(t0)
+        if printHashes {
+            for (f, h) in zip(files, out) { print("\(f)\t\(h.map { hex16($0.phash) } ?? "-")\t\(h.map { hex16($0.dhash) } ?? "-")") }
+        } else {
+            print("hashed \(blobs.count) files in \(String(format: "%.3f", s)) s (\(String(format: "%.0f", Double(blobs.count) / s)) images/s)")
+        }
+    }
+}
+
+struct SendableBuffer<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T>
+    init(_ b: UnsafeMutableBufferPointer<T>) { buffer = b }
 }
 
 struct Cluster: ParsableCommand {
