@@ -38,6 +38,10 @@ echo
 echo "== rerun: finished URLs are skipped"
 "$curate" fetch --workspace "$ws" "$list"
 echo
+echo "== curate dedup"
+"$curate" dedup --workspace "$ws"
+"$curate" dedup --workspace "$ws" --list
+echo
 echo "== curate status"
 "$curate" status --workspace "$ws"
 echo
