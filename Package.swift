@@ -31,6 +31,11 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // A small CPU tensor library: conv/linear through OpenBLAS sgemm, pooling, resampling.
+        .target(name: "Inference", dependencies: ["COpenBLAS"], swiftSettings: hotLoops),
 
         // Image decoding (header probes now, pixels for later stages).
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"], swiftSettings: hotLoops),
@@ -64,6 +69,7 @@ let package = Package(
 
         .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "curate"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "CurateCore", "Imaging", "Fetch"]),
     ]

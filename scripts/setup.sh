@@ -4,7 +4,7 @@
 # apt runs only when a package is missing.
 set -euo pipefail
 
-packages=(pkg-config libcurl4-openssl-dev libturbojpeg0-dev libpng-dev libsqlite3-dev python3 "$@")
+packages=(pkg-config libcurl4-openssl-dev libturbojpeg0-dev libpng-dev libsqlite3-dev libopenblas-dev python3 "$@")
 
 missing=()
 for p in "${packages[@]}"; do
