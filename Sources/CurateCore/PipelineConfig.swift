@@ -104,7 +104,7 @@ public struct FetchSettings: Decodable, Sendable, Equatable {
 /// Settings of `curate dedup`.
 public struct DedupSettings: Decodable, Sendable, Equatable {
     /// Largest pHash Hamming distance (bits of 64) at which two images are near duplicates.
-    public var threshold = 10
+    public var threshold = 4
 
     public init() {}
 
