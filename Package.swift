@@ -55,6 +55,9 @@ let package = Package(
         // Stage: perceptual hashes, near-duplicate clusters, label conflicts.
         .target(name: "Dedup", dependencies: ["CurateCore", "Imaging"], swiftSettings: hotLoops),
 
+        // Stage: MTCNN face detection, landmarks, aligned crops.
+        .target(name: "Faces", dependencies: ["CurateCore", "Imaging", "Inference"], swiftSettings: hotLoops),
+
         // The command line: argument parsing only.
         .executableTarget(name: "curate", dependencies: [
             "CurateCore", "Fetch", "Dedup",
@@ -63,13 +66,14 @@ let package = Package(
 
         // Benchmarks that print rates (never timed tests).
         .executableTarget(name: "curate-bench", dependencies: [
-            "CurateCore", "Dedup", "Imaging",
+            "CurateCore", "Dedup", "Faces", "Imaging", "Inference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
+        .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "Inference"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "curate"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "CurateCore", "Imaging", "Fetch"]),
     ]

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/models.sh
 swift build -c release --product curate
 curate=$(swift build -c release --show-bin-path)/curate
 scripts/sample.sh Data/sample

@@ -224,7 +224,8 @@ public enum Ops {
                         for (ox, (x0, x1)) in xs.enumerated() {
                             var s: Float = 0
                             for yy in y0..<y1 { for xx in x0..<x1 { s += src[yy * w + xx] } }
-                            dst[oy * ow + ox] = s / Float((y1 - y0) * (x1 - x0))
+                            // Two divisions, in PyTorch's order, so results match it bit for bit.
+                            dst[oy * ow + ox] = s / Float(y1 - y0) / Float(x1 - x0)
                         }
                     }
                 }

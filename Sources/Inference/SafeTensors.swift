@@ -8,6 +8,7 @@ public struct SafeTensors: Sendable {
 
     public struct FormatError: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     public init(contentsOf url: URL) throws {

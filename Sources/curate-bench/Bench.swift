@@ -2,14 +2,16 @@ import ArgumentParser
 import CurateCore
 import Dedup
 import Foundation
+import Faces
 import Imaging
+import Inference
 
 /// Measurements that are not tests: rates printed for benchmark scripts.
 @main
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curate-bench", abstract: "Micro-benchmarks for curate's stages.",
-        subcommands: [Decode.self, Hash.self, Cluster.self])
+        subcommands: [Decode.self, Hash.self, Cluster.self, Detect.self])
 }
 
 struct Decode: ParsableCommand {
@@ -87,5 +89,34 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+struct Detect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "MTCNN on files on every core; prints the rate, or the detections with --print.")
+    @Option var models = "Data/models"
+    @Flag(name: .customLong("print")) var printFaces = false
+    @Argument var files: [String]
+
+    func run() throws {
+        Ops.useSingleThreadedBLAS()
+        let mtcnn = try MTCNN(modelsDir: URL(fileURLWithPath: models))
+        let images = try files.map { try ImageDecoder.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: $0)))) }
+        var out = [[DetectedFace]](repeating: [], count: images.count)
+        let t0 = Date()
+        out.withUnsafeMutableBufferPointer { o in
+            let o = SendableBuffer(o)
+            DispatchQueue.concurrentPerform(iterations: images.count) { i in o.buffer[i] = mtcnn.detect(images[i]) }
+        }
+        let s = Date().timeIntervalSince(t0)
+        if printFaces {
+            for (f, faces) in zip(files, out) {
+                print(f)
+                for d in faces { print("  box \(d.box) p \(d.probability) landmarks \(d.landmarks)") }
+            }
+        } else {
+            print("detected \(out.map(\.count).reduce(0, +)) faces in \(images.count) files in \(String(format: "%.2f", s)) s (\(String(format: "%.1f", Double(images.count) / s)) images/s)")
+        }
     }
 }
