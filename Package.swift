@@ -60,7 +60,7 @@ let package = Package(
 
         // The command line: argument parsing only.
         .executableTarget(name: "curate", dependencies: [
-            "CurateCore", "Fetch", "Dedup",
+            "CurateCore", "Fetch", "Dedup", "Faces",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/models.sh
-swift build --build-tests
-swift test
+# Release: the model-parity tests run MTCNN over hundreds of photos.
+swift build -c release --build-tests
+swift test -c release

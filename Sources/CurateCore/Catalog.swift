@@ -24,4 +24,11 @@ public protocol Catalog: Sendable {
     func replaceClusters(_ clusters: [ClusterRecord], threshold: Int) throws
     func clusterListings() throws -> [ClusterListing]
     func imageExportRows() throws -> [ImageExportRow]
+
+    // MARK: faces
+    /// Canonical images (not near-duplicate copies) that have not been scanned for faces.
+    func imagesToScan() throws -> [ImageToScan]
+    /// Records scans and their faces in one transaction (an image's faces replace any earlier ones).
+    func recordFaceScans(_ scans: [FaceScan]) throws
+    func faces(ofImage sha256: String) throws -> [FaceRecord]
 }

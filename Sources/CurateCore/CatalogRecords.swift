@@ -83,7 +83,15 @@ public struct CatalogStatus: Sendable, Equatable, Encodable {
         public var conflicts = 0
         enum CodingKeys: String, CodingKey { case total, hashed, inClusters = "in_clusters", clusters, conflicts }
     }
+    public struct FaceCounts: Sendable, Equatable, Encodable {
+        public var imagesScanned = 0, imagesWithFaces = 0, imagesWithoutFaces = 0, faces = 0, failed = 0
+        enum CodingKeys: String, CodingKey {
+            case imagesScanned = "images_scanned", imagesWithFaces = "images_with_faces"
+            case imagesWithoutFaces = "images_without_faces", faces, failed
+        }
+    }
     public var urls = URLCounts()
+    public var faces = FaceCounts()
     public var failures: [String: Int] = [:]
     public var images = ImageCounts()
     /// Distinct fetched images carrying each label.

@@ -14,6 +14,10 @@ extension CatalogStatus {
             "urls: \(urls.total) (fetched \(urls.fetched), failed \(urls.failed), pending \(urls.pending))",
             "images: \(images.total) (hashed \(images.hashed); \(images.inClusters) in \(images.clusters) near-duplicate clusters; \(images.conflicts) label conflicts)",
         ]
+        if faces.imagesScanned > 0 {
+            lines.append("faces: \(faces.faces) in \(faces.imagesWithFaces) images; \(faces.imagesWithoutFaces) images without a face"
+                + (faces.failed > 0 ? "; \(faces.failed) could not be read" : ""))
+        }
         if !labels.isEmpty {
             lines.append("labels: " + labels.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

@@ -8,8 +8,9 @@ public struct PipelineConfig: Decodable, Sendable {
     public var labels: LabelSet
     public var fetch: FetchSettings
     public var dedup: DedupSettings
+    public var faces = FaceSettings()
 
-    enum CodingKeys: String, CodingKey { case name, labels, fetch, dedup }
+    enum CodingKeys: String, CodingKey { case name, labels, fetch, dedup, faces }
 
     public init(name: String = "pipeline", labels: LabelSet, fetch: FetchSettings = FetchSettings(),
                 dedup: DedupSettings = DedupSettings()) {
@@ -25,6 +26,7 @@ public struct PipelineConfig: Decodable, Sendable {
         labels = try LabelSet(c.decode([LabelSpec].self, forKey: .labels))
         fetch = try c.decodeIfPresent(FetchSettings.self, forKey: .fetch) ?? FetchSettings()
         dedup = try c.decodeIfPresent(DedupSettings.self, forKey: .dedup) ?? DedupSettings()
+        faces = try c.decodeIfPresent(FaceSettings.self, forKey: .faces) ?? FaceSettings()
     }
 
     public static func load(_ url: URL) throws -> PipelineConfig {
@@ -114,5 +116,51 @@ public struct DedupSettings: Decodable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         threshold = try c.decodeIfPresent(Int.self, forKey: .threshold) ?? DedupSettings().threshold
         guard (0...32).contains(threshold) else { throw CurateError("dedup.threshold must be between 0 and 32") }
+    }
+}
+
+/// Settings of `curate faces`: MTCNN's (facenet-pytorch's defaults) and the crops'.
+public struct FaceSettings: Decodable, Sendable, Equatable {
+    public enum Crop: String, Decodable, Sendable { case aligned, margin }
+    public var minFaceSize = 20.0
+    public var thresholds: [Double] = [0.6, 0.7, 0.7]
+    public var factor = 0.709
+    /// Faces below this detection probability are not kept.
+    public var minProbability = 0.9
+    public var crop = Crop.aligned
+    public var size = 160
+    /// Margin in output pixels, for `crop: margin` (facenet-pytorch's `extract_face`).
+    public var margin = 20
+    /// Keep only the largest face of each image.
+    public var largest = false
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case minFaceSize = "min_face_size", thresholds, factor, minProbability = "min_probability", crop, size, margin, largest
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = FaceSettings()
+        minFaceSize = try c.decodeIfPresent(Double.self, forKey: .minFaceSize) ?? d.minFaceSize
+        thresholds = try c.decodeIfPresent([Double].self, forKey: .thresholds) ?? d.thresholds
+        factor = try c.decodeIfPresent(Double.self, forKey: .factor) ?? d.factor
+        minProbability = try c.decodeIfPresent(Double.self, forKey: .minProbability) ?? d.minProbability
+        crop = try c.decodeIfPresent(Crop.self, forKey: .crop) ?? d.crop
+        size = try c.decodeIfPresent(Int.self, forKey: .size) ?? d.size
+        margin = try c.decodeIfPresent(Int.self, forKey: .margin) ?? d.margin
+        largest = try c.decodeIfPresent(Bool.self, forKey: .largest) ?? d.largest
+        try validate()
+    }
+
+    public func validate() throws {
+        guard minFaceSize >= 12 else { throw CurateError("faces.min_face_size must be at least 12") }
+        guard thresholds.count == 3, thresholds.allSatisfy({ (0...1).contains($0) }) else {
+            throw CurateError("faces.thresholds must be three probabilities (P-, R-, O-Net)")
+        }
+        guard factor > 0 && factor < 1 else { throw CurateError("faces.factor must be between 0 and 1") }
+        guard size >= 16 && size <= 1024 else { throw CurateError("faces.size must be between 16 and 1024") }
+        guard margin >= 0 && margin < size else { throw CurateError("faces.margin must be between 0 and size") }
     }
 }

@@ -83,6 +83,28 @@ public final class SQLiteCatalog: Catalog {
                 );
                 """)
         }
+        m.registerMigration("v3: face scans and faces") { db in
+            try db.execute(sql: """
+                CREATE TABLE face_scans (
+                    image_sha256 TEXT PRIMARY KEY NOT NULL REFERENCES images(sha256),
+                    faces INTEGER NOT NULL,
+                    error TEXT,
+                    settings TEXT NOT NULL,
+                    scanned_at DATETIME NOT NULL
+                );
+                CREATE TABLE faces (
+                    id INTEGER PRIMARY KEY,
+                    image_sha256 TEXT NOT NULL REFERENCES images(sha256),
+                    idx INTEGER NOT NULL,
+                    x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
+                    probability REAL NOT NULL,
+                    landmarks TEXT NOT NULL,
+                    crop_path TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    UNIQUE (image_sha256, idx)
+                );
+                """)
+        }
         return m
     }
 
@@ -174,6 +196,13 @@ public final class SQLiteCatalog: Catalog {
                         WHERE i.cluster_id IS NULL
                         GROUP BY i.sha256 HAVING COUNT(DISTINCT l.label) > 1))
                 """) ?? 0
+            if let r = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS scanned, COALESCE(SUM(faces > 0), 0) AS with, COALESCE(SUM(faces = 0 AND error IS NULL), 0) AS without,
+                       COALESCE(SUM(faces), 0) AS faces, COALESCE(SUM(error IS NOT NULL), 0) AS failed FROM face_scans
+                """) {
+                s.faces = .init(imagesScanned: r["scanned"], imagesWithFaces: r["with"], imagesWithoutFaces: r["without"],
+                                faces: r["faces"], failed: r["failed"])
+            }
             for row in try Row.fetchAll(db, sql: """
                 SELECT l.label, COUNT(DISTINCT u.sha256) AS n
                 FROM url_labels l JOIN urls u ON u.id = l.url_id

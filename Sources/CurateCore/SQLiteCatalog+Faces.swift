@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+
+extension SQLiteCatalog {
+    public func imagesToScan() throws -> [ImageToScan] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT sha256, path FROM images
+                WHERE canonical = 1 AND sha256 NOT IN (SELECT image_sha256 FROM face_scans) ORDER BY rowid
+                """).map { ImageToScan(sha256: $0["sha256"], path: $0["path"]) }
+        }
+    }
+
+    public func recordFaceScans(_ scans: [FaceScan]) throws {
+        guard !scans.isEmpty else { return }
+        try pool.write { db in
+            let clear = try db.cachedStatement(sql: "DELETE FROM faces WHERE image_sha256 = ?")
+            let scan = try db.cachedStatement(sql: """
+                INSERT INTO face_scans (image_sha256, faces, error, settings, scanned_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (image_sha256) DO UPDATE SET faces = excluded.faces, error = excluded.error,
+                    settings = excluded.settings, scanned_at = excluded.scanned_at
+                """)
+            let face = try db.cachedStatement(sql: """
+                INSERT INTO faces (image_sha256, idx, x1, y1, x2, y2, probability, landmarks, crop_path, method)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let now = Date()
+            for s in scans {
+                try clear.execute(arguments: [s.imageSHA256])
+                try scan.execute(arguments: [s.imageSHA256, s.faces.count, s.error, s.settings, now])
+                for f in s.faces {
+                    let lm = String(decoding: try JSONEncoder().encode(f.landmarks), as: UTF8.self)
+                    try face.execute(arguments: [f.imageSHA256, f.index, f.box[0], f.box[1], f.box[2], f.box[3],
+                                                 f.probability, lm, f.cropPath, f.method])
+                }
+            }
+        }
+    }
+
+    public func faces(ofImage sha256: String) throws -> [FaceRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM faces WHERE image_sha256 = ? ORDER BY idx", arguments: [sha256]).map { r in
+                let lm = try JSONDecoder().decode([[Float]].self, from: Data((r["landmarks"] as String).utf8))
+                return FaceRecord(imageSHA256: r["image_sha256"], index: r["idx"],
+                                  box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) },
+                                  probability: Float(r["probability"] as Double), landmarks: lm,
+                                  cropPath: r["crop_path"], method: r["method"])
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import CurateCore
+import Dispatch
+import Foundation
+import Imaging
+import Inference
+
+public struct FacesSummary: Sendable {
+    public var scanned = 0
+    public var withFaces = 0
+    public var faces = 0
+    public var failures: [String: Int] = [:]
+    public var seconds = 0.0
+    public var imagesPerSecond: Double { seconds > 0 ? Double(scanned) / seconds : 0 }
+
+    public var text: String {
+        var lines = ["scanned \(scanned) images in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", imagesPerSecond)) images/s)",
+                     "faces: \(faces) in \(withFaces) images; \(scanned - withFaces - failures.values.reduce(0, +)) images without a face"]
+        for (r, n) in failures.sorted(by: { $0.key < $1.key }) { lines.append("could not scan: \(r): \(n)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `curate faces`: MTCNN on every canonical image not yet scanned, in parallel across
+/// cores; each kept face is cropped (aligned or margin), stored as PNG in the workspace
+/// (`faces/ab/<sha256>-<i>.png`, written then renamed), and recorded with its box,
+/// landmarks and probability. An image without faces is recorded as scanned with none.
+public struct FacesStage: Sendable {
+    let workspace: Workspace
+    let catalog: Catalog
+    let settings: FaceSettings
+    let mtcnn: MTCNN
+    let progress: StageProgress?
+    let batchSize = 64
+
+    public init(workspace: Workspace, catalog: Catalog, settings: FaceSettings, modelsDir: URL,
+                progress: StageProgress? = nil) throws {
+        try settings.validate()
+        var m = MTCNNSettings()
+        m.minFaceSize = settings.minFaceSize
+        m.thresholds = settings.thresholds.map(Float.init)
+        m.factor = settings.factor
+        self.mtcnn = try MTCNN(modelsDir: modelsDir, settings: m)
+        self.workspace = workspace; self.catalog = catalog; self.settings = settings; self.progress = progress
+    }
+
+    /// A record of what produced the crops, stored with every scan.
+    var settingsTag: String {
+        "mtcnn min_face=\(settings.minFaceSize) thresholds=\(settings.thresholds) factor=\(settings.factor) "
+            + "min_prob=\(settings.minProbability) crop=\(settings.crop.rawValue) size=\(settings.size)"
+            + (settings.crop == .margin ? " margin=\(settings.margin)" : "") + (settings.largest ? " largest" : "")
+    }
+
+    public func run() throws -> FacesSummary {
+        Ops.useSingleThreadedBLAS()
+        try workspace.prepareForWriting()
+        let todo = try catalog.imagesToScan()
+        var summary = FacesSummary()
+        progress?.start(total: todo.count)
+        let t0 = Date()
+        for start in stride(from: 0, to: todo.count, by: batchSize) {
+            let batch = Array(todo[start..<min(todo.count, start + batchSize)])
+            var scans = [FaceScan?](repeating: nil, count: batch.count)
+            scans.withUnsafeMutableBufferPointer { buf in
+                let out = Slots(buf)
+                DispatchQueue.concurrentPerform(iterations: batch.count) { i in out.buffer[i] = scan(batch[i]) }
+            }
+            let done = scans.map { $0! }
+            try catalog.recordFaceScans(done)
+            for s in done {
+                summary.scanned += 1
+                if let e = s.error { summary.failures[e, default: 0] += 1 }
+                if !s.faces.isEmpty { summary.withFaces += 1 }
+                summary.faces += s.faces.count
+            }
+            progress?.update(done: summary.scanned, detail: "faces \(summary.faces)")
+        }
+        progress?.finish()
+        summary.seconds = Date().timeIntervalSince(t0)
+        return summary
+    }
+
+    func scan(_ item: ImageToScan) -> FaceScan {
+        let image: PixelImage
+        do {
+            image = try ImageDecoder.decode([UInt8](Data(contentsOf: workspace.url(relative: item.path))))
+        } catch let e as ImageProbeError {
+            return FaceScan(imageSHA256: item.sha256, faces: [], error: e.reason, settings: settingsTag)
+        } catch {
+            return FaceScan(imageSHA256: item.sha256, faces: [], error: "unreadable_file", settings: settingsTag)
+        }
+        var found = mtcnn.detect(image).filter { Double($0.probability) >= settings.minProbability }
+        if settings.largest { found = Array(found.prefix(1)) }   // detect() returns largest first
+        var faces: [FaceRecord] = []
+        for (i, f) in found.enumerated() {
+            let crop = settings.crop == .aligned
+                ? FaceCrop.aligned(image, landmarks: f.landmarks, size: settings.size)
+                : FaceCrop.margin(image, box: f.box, margin: settings.margin, size: settings.size)
+            let rel = "faces/\(item.sha256.prefix(2))/\(item.sha256)-\(i).png"
+            do {
+                try write(ImageEncoder.png(crop), to: workspace.url(relative: rel))
+            } catch {
+                return FaceScan(imageSHA256: item.sha256, faces: [], error: "crop_write_failed", settings: settingsTag)
+            }
+            faces.append(FaceRecord(imageSHA256: item.sha256, index: i, box: f.box, probability: f.probability,
+                                    landmarks: f.landmarks, cropPath: rel, method: settings.crop.rawValue))
+        }
+        return FaceScan(imageSHA256: item.sha256, faces: faces, settings: settingsTag)
+    }
+
+    /// Temp file then rename, so a killed run never leaves half a PNG under its final name.
+    private func write(_ bytes: [UInt8], to dest: URL) throws {
+        try FileManager.default.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let tmp = workspace.temporaryFile(Int.random(in: 0..<Int.max))
+        try Data(bytes).write(to: tmp)
+        guard rename(tmp.path, dest.path) == 0 else {
+            try? FileManager.default.removeItem(at: tmp)
+            throw CurateError("cannot move \(tmp.path) to \(dest.path)")
+        }
+    }
+}
+
+struct Slots<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T>
+    init(_ b: UnsafeMutableBufferPointer<T>) { buffer = b }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import CurateCore
+import Faces
+import Foundation
+
+struct FacesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "faces",
+        abstract: "Detect faces (MTCNN) in every canonical image and store 160×160 crops.",
+        discussion: "Near-duplicate copies marked by `curate dedup` are skipped. Reruns scan only new images.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Keep only the largest face of each image.")
+    var largest = false
+
+    @Option(help: "Crop mode: aligned (5-point similarity onto the ArcFace template) or margin (facenet-pytorch extract_face).")
+    var crop: String?
+
+    @Option(help: "Models directory (default: Data/models, made by scripts/models.sh).")
+    var models: String = "Data/models"
+
+    func run() throws {
+        var settings = try global.loadPipeline().faces
+        if largest { settings.largest = true }
+        if let crop {
+            guard let c = FaceSettings.Crop(rawValue: crop) else { throw CurateError("--crop must be aligned or margin, not '\(crop)'") }
+            settings.crop = c
+        }
+        let workspace = global.workspaceDir
+        let stage = try FacesStage(workspace: workspace, catalog: try workspace.openCatalog(), settings: settings,
+                                   modelsDir: URL(fileURLWithPath: models),
+                                   progress: StageProgress.forTerminal(label: "faces"))
+        print(try stage.run().text)
+    }
+}
