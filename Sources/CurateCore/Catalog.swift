@@ -31,4 +31,5 @@ public protocol Catalog: Sendable {
     /// Records scans and their faces in one transaction (an image's faces replace any earlier ones).
     func recordFaceScans(_ scans: [FaceScan]) throws
     func faces(ofImage sha256: String) throws -> [FaceRecord]
+    func faceExportRows() throws -> [FaceExportRow]
 }

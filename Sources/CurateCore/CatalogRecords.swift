@@ -84,10 +84,12 @@ public struct CatalogStatus: Sendable, Equatable, Encodable {
         enum CodingKeys: String, CodingKey { case total, hashed, inClusters = "in_clusters", clusters, conflicts }
     }
     public struct FaceCounts: Sendable, Equatable, Encodable {
-        public var imagesScanned = 0, imagesWithFaces = 0, imagesWithoutFaces = 0, faces = 0, failed = 0
+        /// Faces kept.
+        public var total = 0
+        public var imagesScanned = 0, imagesWithFaces = 0, imagesWithoutFace = 0, failed = 0
         enum CodingKeys: String, CodingKey {
-            case imagesScanned = "images_scanned", imagesWithFaces = "images_with_faces"
-            case imagesWithoutFaces = "images_without_faces", faces, failed
+            case total, imagesScanned = "images_scanned", imagesWithFaces = "images_with_faces"
+            case imagesWithoutFace = "images_without_face", failed
         }
     }
     public var urls = URLCounts()

@@ -15,7 +15,7 @@ extension CatalogStatus {
             "images: \(images.total) (hashed \(images.hashed); \(images.inClusters) in \(images.clusters) near-duplicate clusters; \(images.conflicts) label conflicts)",
         ]
         if faces.imagesScanned > 0 {
-            lines.append("faces: \(faces.faces) in \(faces.imagesWithFaces) images; \(faces.imagesWithoutFaces) images without a face"
+            lines.append("faces: \(faces.total) in \(faces.imagesWithFaces) images; \(faces.imagesWithoutFace) images without a face"
                 + (faces.failed > 0 ? "; \(faces.failed) could not be read" : ""))
         }
         if !labels.isEmpty {

@@ -32,3 +32,33 @@ public struct FaceScan: Sendable, Equatable {
         self.imageSHA256 = imageSHA256; self.faces = faces; self.error = error; self.settings = settings
     }
 }
+
+/// One face as `curate export --level face` writes it.
+public struct FaceExportRow: Sendable, Equatable, Encodable {
+    public var faceID: Int64
+    public var imageSHA256: String
+    public var index: Int
+    public var url: String?
+    /// The image's label when its sources agree, else null (see `labels`).
+    public var label: String?
+    public var labels: [String]
+    public var box: [Float]
+    public var landmarks: [[Float]]
+    public var prob: Float
+    public var crop: String
+    public var method: String
+    public var cluster: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case faceID = "face_id", imageSHA256 = "image_sha256", index, url, label, labels, box, landmarks, prob, crop, method, cluster
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(faceID, forKey: .faceID); try c.encode(imageSHA256, forKey: .imageSHA256)
+        try c.encode(index, forKey: .index); try c.encode(url, forKey: .url); try c.encode(label, forKey: .label)
+        try c.encode(labels, forKey: .labels); try c.encode(box, forKey: .box); try c.encode(landmarks, forKey: .landmarks)
+        try c.encode(prob, forKey: .prob); try c.encode(crop, forKey: .crop); try c.encode(method, forKey: .method)
+        try c.encode(cluster, forKey: .cluster)
+    }
+}

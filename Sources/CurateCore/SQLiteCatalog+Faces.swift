@@ -37,6 +37,23 @@ extension SQLiteCatalog {
         }
     }
 
+    public func faceExportRows() throws -> [FaceExportRow] {
+        let images = Dictionary(uniqueKeysWithValues: try imageExportRows().map { ($0.sha256, $0) })
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM faces ORDER BY id").map { r in
+                let sha: String = r["image_sha256"]
+                let img = images[sha]
+                let lm = try JSONDecoder().decode([[Float]].self, from: Data((r["landmarks"] as String).utf8))
+                let labels = img?.labels ?? []
+                return FaceExportRow(
+                    faceID: r["id"], imageSHA256: sha, index: r["idx"], url: img?.urls.first,
+                    label: labels.count == 1 ? labels[0] : nil, labels: labels,
+                    box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) }, landmarks: lm,
+                    prob: Float(r["probability"] as Double), crop: r["crop_path"], method: r["method"], cluster: img?.cluster)
+            }
+        }
+    }
+
     public func faces(ofImage sha256: String) throws -> [FaceRecord] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM faces WHERE image_sha256 = ? ORDER BY idx", arguments: [sha256]).map { r in

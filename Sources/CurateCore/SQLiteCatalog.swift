@@ -200,8 +200,8 @@ public final class SQLiteCatalog: Catalog {
                 SELECT COUNT(*) AS scanned, COALESCE(SUM(faces > 0), 0) AS with, COALESCE(SUM(faces = 0 AND error IS NULL), 0) AS without,
                        COALESCE(SUM(faces), 0) AS faces, COALESCE(SUM(error IS NOT NULL), 0) AS failed FROM face_scans
                 """) {
-                s.faces = .init(imagesScanned: r["scanned"], imagesWithFaces: r["with"], imagesWithoutFaces: r["without"],
-                                faces: r["faces"], failed: r["failed"])
+                s.faces = .init(total: r["faces"], imagesScanned: r["scanned"], imagesWithFaces: r["with"],
+                                imagesWithoutFace: r["without"], failed: r["failed"])
             }
             for row in try Row.fetchAll(db, sql: """
                 SELECT l.label, COUNT(DISTINCT u.sha256) AS n

@@ -41,7 +41,7 @@ public struct SafeTensors: Sendable {
                 throw FormatError(description: "\(name): \(key) has a wrong size")
             }
             var floats = [Float](repeating: 0, count: count)
-            floats.withUnsafeMutableBytes { dst in
+            _ = floats.withUnsafeMutableBytes { dst in
                 data.copyBytes(to: dst, from: (base + off[0])..<(base + off[1]))
             }
             tensors[key] = Tensor(shape: shape, data: floats)

@@ -6,12 +6,12 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Write the catalog in a form other tools read.")
 
-    enum Level: String, ExpressibleByArgument { case image }
+    enum Level: String, ExpressibleByArgument { case image, face }
     enum Format: String, ExpressibleByArgument { case jsonl }
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "What one record is: image (face-level export comes with `curate faces`).")
+    @Option(help: "What one record is: image, or face (after `curate faces`).")
     var level: Level = .image
 
     @Option(help: "Output format.")
@@ -21,8 +21,8 @@ struct ExportCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let rows = try global.workspaceDir.openCatalog().imageExportRows()
-        let text = try JSONLines.encode(rows)
+        let catalog = try global.workspaceDir.openCatalog()
+        let text = level == .image ? try JSONLines.encode(catalog.imageExportRows()) : try JSONLines.encode(catalog.faceExportRows())
         if let out {
             try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
         } else {

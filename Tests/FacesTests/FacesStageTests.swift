@@ -45,7 +45,9 @@ struct FacesStageTests {
             #expect(f.landmarks.count == 5 && f.probability >= 0.9)
         }
         let status = try catalog.status().faces
-        #expect(status.imagesScanned == 3 && status.imagesWithFaces == 2 && status.imagesWithoutFaces == 1 && status.faces == 7)
+        #expect(status.imagesScanned == 3 && status.imagesWithFaces == 2 && status.imagesWithoutFace == 1 && status.total == 7)
+        let rows = try catalog.faceExportRows()
+        #expect(rows.count == 7 && rows.allSatisfy { $0.label == "happy" && $0.url != nil && $0.crop.hasSuffix(".png") })
 
         #expect(try stage.run().scanned == 0)
         #expect(try catalog.status().faces == status)
