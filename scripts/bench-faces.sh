@@ -6,7 +6,8 @@
 # Prints images/s and faces/s (faces with p >= 0.9, curate's min_probability) for both sides
 # and the ratio curate/reference; see scripts/bench_faces.py for what each side's time covers.
 # Usage: scripts/bench-faces.sh [bench_faces.py options, e.g. --repeats 3 --sets dataset]
-# Env:   CURATE_BIN=FILE  use this curate binary instead of building one.
+# Env:   CURATE_BIN=FILE  use this curate binary instead of building one (absolute, or relative
+#                         to the repo root).
 # Not a test: it prints numbers, which are noisy on a busy machine. Needs ../shared and, the
 # first time without bench-out/venv-dedup, PyPI for the venv. Writes only under bench-out/
 # (git-ignored), except that scripts/models.sh runs (writing Data/) when its outputs are missing.
@@ -17,10 +18,10 @@ echo "+ $0 $*"
 mkdir -p bench-out/faces
 # torch caches on import; keep that in bench-out/ too.
 export XDG_CACHE_HOME=$PWD/bench-out/faces/cache TORCH_HOME=$PWD/bench-out/faces/cache/torch
-# 2 threads on each side: torch via set_num_threads (in bench_faces.py) and these; curate runs
-# one image per core with single-threaded BLAS; bench_faces.py pins itself and curate to 2
-# CPUs when the machine has more.
-export OMP_NUM_THREADS=2 MKL_NUM_THREADS=2
+# Threads (2 on each side by default) are set in bench_faces.py: torch.set_num_threads, and
+# OMP_WAIT_POLICY=PASSIVE unless already set (libgomp's default spin-waiting made 2 torch
+# threads on 2 busy CPUs 10-18x slower); curate runs one image per core, and the process
+# (so curate too) is pinned to 2 CPUs when the machine has more.
 
 wheel=Data/cache/wheels/facenet_pytorch-2.6.0-py3-none-any.whl
 if [ ! -f "$wheel" ] || [ ! -f Data/models/MANIFEST.sha256 ]; then

@@ -15,7 +15,8 @@ curate side: a fresh workspace under bench-out/faces/<set>/ws for every repeat;
   and model loading; the `process wall` row adds those. curate parallelises across images
   (one image per core, single-threaded BLAS).
 reference side, in this process:
-  torch.set_num_threads(T); MTCNN(keep_all=True, device='cpu') with its defaults
+  OMP_WAIT_POLICY=PASSIVE unless set (see main()); torch.set_num_threads(T);
+  MTCNN(keep_all=True, device='cpu') with its defaults
   (min_face_size=20, thresholds [0.6, 0.7, 0.7], factor 0.709, as Pipelines/emotions.yml);
   per image, timed: Image.open(path).convert('RGB'), then mtcnn.detect(img, landmarks=True).
   Time = the sum over images of decode + detect, so it is comparable with curate's stage
@@ -39,6 +40,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import re
 import shlex
 import shutil
@@ -120,6 +122,7 @@ class Result:
     faces: int | None          # p >= min_prob
     with_face: int | None      # images with at least one such face
     seconds: float
+    cpu: float | None = None   # user+sys CPU seconds
     note: str = ""
 
     @property
@@ -167,32 +170,36 @@ class Curate:
     def cmd(self, sub: str, ws: Path, *extra: str) -> list[str]:
         return [str(self.binary), sub, "--workspace", str(ws), "--pipeline", str(self.pipeline), *extra]
 
-    def run(self, name: str, cmd: list[str]) -> tuple[str, float]:
-        """Run from the repo root; return (stdout+stderr, wall seconds)."""
+    def run(self, name: str, cmd: list[str]) -> tuple[str, float, float]:
+        """Run from the repo root; return (stdout+stderr, wall seconds, user+sys CPU seconds)."""
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         p = subprocess.run(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         wall = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         log = self.logs / f"{name}.log"
-        log.write_text(f"$ {shlex.join(cmd)}\n{p.stdout}\n[exit {p.returncode}, {wall:.3f} s]\n")
+        log.write_text(f"$ {shlex.join(cmd)}\n{p.stdout}\n[exit {p.returncode}, {wall:.3f} s, cpu {cpu:.3f} s]\n")
         if p.returncode != 0:
             tail = "\n".join(p.stdout.splitlines()[-15:])
             sys.exit(f"bench_faces: `{shlex.join(cmd)}` exited {p.returncode} (log: {log})\n{tail}")
-        return p.stdout, wall
+        return p.stdout, wall, cpu
 
-    def faces_run(self, ws: Path, list_file: Path, tag: str) -> tuple[int, float, int, int, float]:
-        """Fresh workspace, fetch, faces. Returns (scanned, stage s, faces, with_face, process wall s)."""
+    def faces_run(self, ws: Path, list_file: Path, tag: str) -> tuple[int, float, int, int, float, float]:
+        """Fresh workspace, fetch, faces.
+        Returns (scanned, stage s, faces, with_face, process wall s, process CPU s)."""
         shutil.rmtree(inside_bench_out(ws), ignore_errors=True)
-        text, _ = self.run(f"{tag}-fetch", self.cmd("fetch", ws, str(list_file)))
+        text, _, _ = self.run(f"{tag}-fetch", self.cmd("fetch", ws, str(list_file)))
         if not re.search(r"failed:\s*0\b", text):
             out(f"  NOTE curate fetch reported failures ({self.logs / (tag + '-fetch.log')})")
-        text, wall = self.run(f"{tag}-faces", self.cmd("faces", ws, "--models", str(self.models)))
+        text, wall, cpu = self.run(f"{tag}-faces", self.cmd("faces", ws, "--models", str(self.models)))
         s, f = SCANNED_RE.search(text), FACES_RE.search(text)
         if not s or not f:
             sys.exit(f"bench_faces: cannot parse `curate faces` output:\n{text}")
         if "could not scan" in text:
             out("  NOTE curate could not scan some images: "
                 + "; ".join(line.strip() for line in text.splitlines() if "could not scan" in line))
-        return int(s.group(1)), float(s.group(2)), int(f.group(1)), int(f.group(2)), wall
+        return int(s.group(1)), float(s.group(2)), int(f.group(1)), int(f.group(2)), wall, cpu
 
 
 def bench_curate(curate: Curate, name: str, items: list[Item], outdir: Path, repeats: int) -> list[Result]:
@@ -201,19 +208,21 @@ def bench_curate(curate: Curate, name: str, items: list[Item], outdir: Path, rep
     runs = []
     for r in range(repeats):
         runs.append(curate.faces_run(outdir / "ws", list_file, f"{name}-r{r + 1}"))
-        scanned, secs, faces, withf, wall = runs[-1]
-        out(f"  curate  repeat {r + 1}/{repeats}: scanned {scanned} in {secs:.1f} s (process {wall:.2f} s);"
+        scanned, secs, faces, withf, wall, cpu = runs[-1]
+        out(f"  curate  repeat {r + 1}/{repeats}: scanned {scanned} in {secs:.1f} s (process {wall:.2f} s,"
+            f" cpu {cpu:.1f} s);"
             f" faces {faces} in {withf} images; load {loadavg()}")
     scanned = runs[-1][0]
     if scanned != len(items):
         out(f"  NOTE curate scanned {scanned} images, not {len(items)}")
     if len({(r[0], r[2], r[3]) for r in runs}) > 1:
         out("  NOTE curate's counts differ between repeats; the last repeat's are shown")
-    _, _, faces, withf, _ = runs[-1]
+    _, _, faces, withf, _, _ = runs[-1]
     best_stage = min(r[1] for r in runs)
     best_wall = min(r[4] for r in runs)
+    best_cpu = min(r[5] for r in runs)
     return [Result("curate faces (stage)", scanned, faces, withf, best_stage),
-            Result("curate faces (process wall)", scanned, faces, withf, best_wall)]
+            Result("curate faces (process wall)", scanned, faces, withf, best_wall, best_cpu)]
 
 
 # ---------------------------------------------------------------------------- reference
@@ -247,35 +256,38 @@ class Reference:
                          f"Pillow {PIL.__version__}")
 
     def detect(self, path: Path):
-        """Returns (decode s, detect s, probs list)."""
+        """Returns (decode s, detect s, process CPU s of both, probs list)."""
         from PIL import Image
+        c0 = time.process_time()
         t0 = time.perf_counter()
         with Image.open(path) as im:
             img = im.convert("RGB")
         t1 = time.perf_counter()
         boxes, probs, _ = self.mtcnn.detect(img, landmarks=True)
         t2 = time.perf_counter()
-        return t1 - t0, t2 - t1, ([] if boxes is None else [float(p) for p in probs])
+        cpu = time.process_time() - c0
+        return t1 - t0, t2 - t1, cpu, ([] if boxes is None else [float(p) for p in probs])
 
 
 def bench_reference(ref: Reference, name: str, items: list[Item], outdir: Path, repeats: int,
                     min_prob: float, warmup: bool) -> list[Result]:
     if warmup:
         ref.detect(items[0].path)
-    best_total = best_detect = float("inf")
+    best_total = best_detect = best_cpu = float("inf")
     per_image = []
     for r in range(repeats):
-        total = detect = 0.0
+        total = detect = cpu = 0.0
         per_image = []
         for it in items:
-            d, t, probs = ref.detect(it.path)
+            d, t, c, probs = ref.detect(it.path)
             total += d + t
             detect += t
+            cpu += c
             per_image.append((it, probs, d, t))
-        best_total, best_detect = min(best_total, total), min(best_detect, detect)
+        best_total, best_detect, best_cpu = min(best_total, total), min(best_detect, detect), min(best_cpu, cpu)
         kept = sum(sum(p >= min_prob for p in probs) for _, probs, _, _ in per_image)
         out(f"  reference repeat {r + 1}/{repeats}: {len(items)} images, decode+detect {total:.1f} s"
-            f" (detect {detect:.1f} s); faces p>={min_prob:g} {kept}; load {loadavg()}")
+            f" (detect {detect:.1f} s, cpu {cpu:.1f} s); faces p>={min_prob:g} {kept}; load {loadavg()}")
     faces = sum(sum(p >= min_prob for p in probs) for _, probs, _, _ in per_image)
     all_faces = sum(len(probs) for _, probs, _, _ in per_image)
     withf = sum(any(p >= min_prob for p in probs) for _, probs, _, _ in per_image)
@@ -284,7 +296,7 @@ def bench_reference(ref: Reference, name: str, items: list[Item], outdir: Path, 
             f.write(json.dumps({"path": str(it.path), "label": it.label, "probs": probs,
                                 "decode_s": round(d, 5), "detect_s": round(t, 5)}) + "\n")
     note = f"{all_faces} faces at any p"
-    return [Result("facenet-pytorch (decode+detect)", len(items), faces, withf, best_total, note),
+    return [Result("facenet-pytorch (decode+detect)", len(items), faces, withf, best_total, best_cpu, note),
             Result("facenet-pytorch (detect only)", len(items), faces, withf, best_detect)]
 
 
@@ -316,6 +328,11 @@ def main():
     if args.curate and not os.access(args.curate, os.X_OK):
         sys.exit(f"bench_faces: {args.curate} is not an executable")
     pipeline, models = args.pipeline.resolve(), args.models.resolve()
+    # libgomp (torch's OpenMP) spin-waits by default; with 2 threads on 2 busy CPUs that made
+    # MTCNN 10-18x slower here. PASSIVE keeps the 2 threads but lets them sleep; it must be set
+    # before torch is imported. An OMP_WAIT_POLICY already in the environment wins.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     min_prob = min_probability(pipeline)
 
     # At most --threads CPUs for both sides (curate inherits the affinity).
@@ -332,7 +349,8 @@ def main():
     ref = Reference(args.threads)
     ref.load()
     out(f"  python {sys.version.split()[0]}, {ref.versions}; {os.cpu_count()} CPUs{pinned};"
-        f" threads {args.threads}; repeats {args.repeats} (best of); load {loadavg()}")
+        f" threads {args.threads}; OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']};"
+        f" repeats {args.repeats} (best of); load {loadavg()}")
     out(f"  curate: {args.curate or '- (reference only)'}; faces kept at p >= {min_prob:g} ({args.pipeline})")
     out("  commands, per set and repeat (the workspace is deleted before each fetch; list lines are"
         " label<TAB>file:///abs/path; run from the repo root):")
@@ -342,7 +360,7 @@ def main():
             ws, lst = outdir / name / "ws", outdir / name / "list.tsv"
             out("    " + shlex.join(c.cmd("fetch", ws, str(lst))))
             out("    " + shlex.join(c.cmd("faces", ws, "--models", str(models))))
-    out(f"    python: torch.set_num_threads({args.threads}); mtcnn = MTCNN(keep_all=True, device='cpu');"
+    out(f"    python: OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}; torch.set_num_threads({args.threads}); mtcnn = MTCNN(keep_all=True, device='cpu');"
         " per image, timed: img = Image.open(path).convert('RGB'); mtcnn.detect(img, landmarks=True)"
         + ("" if args.no_warmup else "  [after 1 untimed warm-up detect]"))
 
@@ -372,12 +390,26 @@ def main():
                                "-" if r.with_face is None else r.with_face, f"{r.seconds:.2f}",
                                f"{r.images_per_s:.2f}", "-" if fps is None else f"{fps:.2f}",
                                f"{r.images_per_s / base.images_per_s:.2f}" if base.images_per_s else "-",
+                               "-" if r.cpu is None else f"{r.cpu:.1f}",
+                               "-" if not r.cpu else f"{r.images / r.cpu:.2f}",
                                r.note])
-    table(["set", "side", "images", "faces", "w/face", "seconds", "images/s", "faces/s", "ratio", "note"],
-          table_rows, align="llrrrrrrrl")
+    table(["set", "side", "images", "faces", "w/face", "seconds", "images/s", "faces/s", "ratio",
+           "cpu s", "img/cpu-s", "note"], table_rows, align="llrrrrrrrrrl")
+    for name, rows in results.items():
+        cur = next((r for r in rows if r.side == "curate faces (stage)"), None)
+        wall = next((r for r in rows if r.side == "curate faces (process wall)"), None)
+        base = next(r for r in rows if r.side.startswith("facenet-pytorch (decode"))
+        if cur and base.images_per_s and base.faces_per_s:
+            line = (f"  {name}: curate/reference = {cur.images_per_s / base.images_per_s:.2f}x images/s,"
+                    f" {(cur.faces_per_s or 0) / base.faces_per_s:.2f}x faces/s")
+            if wall and wall.cpu and base.cpu:
+                line += f", {(wall.images / wall.cpu) / (base.images / base.cpu):.2f}x images per CPU-second"
+            out(line)
     out("")
     out("  curate (stage) = read+decode+detect+crop+PNG write+catalog, as curate prints it (0.1 s resolution);"
         " (process wall) adds process start, model load and catalog open.")
+    out("  cpu s = user+sys CPU seconds (curate: the whole `curate faces` process; facenet-pytorch:"
+        " this process during decode+detect); img/cpu-s depends less on other load than images/s.")
     out("  facenet-pytorch times are sums of per-image times in one warm process; no crops are written.")
     out(f"  load average at the end: {loadavg()} (a busy machine makes these numbers noisy)")
     out(f"  report saved to {(outdir / 'report.txt').relative_to(REPO)}; logs in {(outdir / 'logs').relative_to(REPO)};"

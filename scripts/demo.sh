@@ -43,6 +43,9 @@ echo "== curate dedup"
 "$curate" dedup --workspace "$ws"
 "$curate" dedup --workspace "$ws" --list
 echo
+echo "== curate faces"
+"$curate" faces --workspace "$ws"
+echo
 echo "== curate status"
 "$curate" status --workspace "$ws"
 echo

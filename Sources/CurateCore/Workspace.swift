@@ -43,6 +43,28 @@ public struct Workspace: Sendable {
         tmpDir.appendingPathComponent("\(getpid()).\(n).part")
     }
 
+    /// Writes `bytes` to a temp file and renames it to `relative`, so a killed run never
+    /// leaves a partial file under a final name. An existing file is left alone when
+    /// `skipExisting` (content-addressed paths: same name, same bytes).
+    public func writeAtomically(_ bytes: [UInt8], to relative: String, skipExisting: Bool = false) throws {
+        let fm = FileManager.default
+        let dest = url(relative: relative)
+        if skipExisting && fm.fileExists(atPath: dest.path) { return }
+        try fm.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let tmp = temporaryFile(Self.tempCounter.next())
+        do {
+            try Data(bytes).write(to: tmp)
+            guard rename(tmp.path, dest.path) == 0 else {
+                throw CurateError("cannot move \(tmp.path) to \(dest.path): \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            try? fm.removeItem(at: tmp)
+            throw error
+        }
+    }
+
+    private static let tempCounter = Counter()
+
     /// Opens (creating and migrating if needed) the workspace's catalog.
     public func openCatalog() throws -> SQLiteCatalog {
         do {
@@ -52,4 +74,11 @@ public struct Workspace: Sendable {
         }
         return try SQLiteCatalog(path: catalogURL.path)
     }
+}
+
+/// A thread-safe counter for unique temp names.
+final class Counter: @unchecked Sendable {
+    private var n = 0
+    private let lock = NSLock()
+    func next() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
 }

@@ -62,23 +62,17 @@ public struct DedupStage: Sendable {
 
     /// Decodes and hashes in parallel on every core.
     func hash(_ batch: [ImageToHash]) -> [ImageHashes] {
-        var out = [ImageHashes?](repeating: nil, count: batch.count)
-        out.withUnsafeMutableBufferPointer { buf in
-            let slots = UnsafeMutableSendable(buf)
-            DispatchQueue.concurrentPerform(iterations: batch.count) { i in
-                let item = batch[i]
-                do {
-                    let bytes = try [UInt8](Data(contentsOf: workspace.url(relative: item.path)))
-                    let h = try PerceptualHash.compute(bytes)
-                    slots.buffer[i] = ImageHashes(sha256: item.sha256, phash: h.phash, dhash: h.dhash)
-                } catch let e as ImageProbeError {
-                    slots.buffer[i] = ImageHashes(sha256: item.sha256, phash: nil, dhash: nil, error: e.reason)
-                } catch {
-                    slots.buffer[i] = ImageHashes(sha256: item.sha256, phash: nil, dhash: nil, error: "unreadable_file")
-                }
+        parallelMap(batch) { item in
+            do {
+                let bytes = try [UInt8](Data(contentsOf: workspace.url(relative: item.path)))
+                let h = try PerceptualHash.compute(bytes)
+                return ImageHashes(sha256: item.sha256, phash: h.phash, dhash: h.dhash)
+            } catch let e as ImageProbeError {
+                return ImageHashes(sha256: item.sha256, phash: nil, dhash: nil, error: e.reason)
+            } catch {
+                return ImageHashes(sha256: item.sha256, phash: nil, dhash: nil, error: "unreadable_file")
             }
         }
-        return out.map { $0! }
     }
 
     /// Connected components of "pHash distance ≤ threshold". The canonical member has the

@@ -1,3 +1,4 @@
+import CurateCore
 import Dispatch
 
 /// All pairs of 64-bit hashes within a Hamming radius, without comparing all pairs:
@@ -49,7 +50,7 @@ public struct HammingIndex: Sendable {
         let slices = 64
         var results = [[(Int32, Int32)]](repeating: [], count: slices * 4)
         results.withUnsafeMutableBufferPointer { out in
-            let out = UnsafeMutableSendable(out)
+            let out = UncheckedSlots(out)
             DispatchQueue.concurrentPerform(iterations: slices * 4) { task in
                 let c = task % 4, s = task / 4
                 var local: [(Int32, Int32)] = []
@@ -93,12 +94,6 @@ public struct HammingIndex: Sendable {
             }
         }
     }
-}
-
-/// Lets concurrentPerform iterations write disjoint slots of one buffer.
-struct UnsafeMutableSendable<T>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<T>
-    init(_ b: UnsafeMutableBufferPointer<T>) { buffer = b }
 }
 
 /// Connected components by union-find with path halving and union by size.

@@ -59,12 +59,7 @@ public struct FacesStage: Sendable {
         let t0 = Date()
         for start in stride(from: 0, to: todo.count, by: batchSize) {
             let batch = Array(todo[start..<min(todo.count, start + batchSize)])
-            var scans = [FaceScan?](repeating: nil, count: batch.count)
-            scans.withUnsafeMutableBufferPointer { buf in
-                let out = Slots(buf)
-                DispatchQueue.concurrentPerform(iterations: batch.count) { i in out.buffer[i] = scan(batch[i]) }
-            }
-            let done = scans.map { $0! }
+            let done = parallelMap(batch, scan)
             try catalog.recordFaceScans(done)
             for s in done {
                 summary.scanned += 1
@@ -97,7 +92,7 @@ public struct FacesStage: Sendable {
                 : FaceCrop.margin(image, box: f.box, margin: settings.margin, size: settings.size)
             let rel = "faces/\(item.sha256.prefix(2))/\(item.sha256)-\(i).png"
             do {
-                try write(ImageEncoder.png(crop), to: workspace.url(relative: rel))
+                try workspace.writeAtomically(ImageEncoder.png(crop), to: rel)
             } catch {
                 return FaceScan(imageSHA256: item.sha256, faces: [], error: "crop_write_failed", settings: settingsTag)
             }
@@ -106,20 +101,4 @@ public struct FacesStage: Sendable {
         }
         return FaceScan(imageSHA256: item.sha256, faces: faces, settings: settingsTag)
     }
-
-    /// Temp file then rename, so a killed run never leaves half a PNG under its final name.
-    private func write(_ bytes: [UInt8], to dest: URL) throws {
-        try FileManager.default.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let tmp = workspace.temporaryFile(Int.random(in: 0..<Int.max))
-        try Data(bytes).write(to: tmp)
-        guard rename(tmp.path, dest.path) == 0 else {
-            try? FileManager.default.removeItem(at: tmp)
-            throw CurateError("cannot move \(tmp.path) to \(dest.path)")
-        }
-    }
-}
-
-struct Slots<T>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<T>
-    init(_ b: UnsafeMutableBufferPointer<T>) { buffer = b }
 }

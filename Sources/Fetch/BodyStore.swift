@@ -8,7 +8,6 @@ import Imaging
 struct BodyStore: Sendable {
     let workspace: Workspace
     let maxPixels: Int
-    private let counter = Counter()
 
     enum Checked {
         case image(ImageRecord, ImageHeader)
@@ -39,35 +38,10 @@ struct BodyStore: Sendable {
             return .rejected(reason: error.reason, detail: error.description, header: dims)
         }
         let rel = Workspace.imageRelativePath(sha256: sha256, ext: header.format.fileExtension)
-        try store(body, at: workspace.url(relative: rel))
+        // The same bytes always land at the same path, so an existing file is already right.
+        try workspace.writeAtomically(body, to: rel, skipExisting: true)
         let rec = ImageRecord(sha256: sha256, path: rel, format: header.format.rawValue,
                               width: header.width, height: header.height, bytes: body.count)
         return .image(rec, header)
     }
-
-    /// The same bytes always land at the same path, so an existing file is already right
-    /// (it was renamed into place whole); otherwise write a temp file and rename it.
-    private func store(_ body: [UInt8], at dest: URL) throws {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: dest.path) { return }
-        let dir = dest.deletingLastPathComponent()
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        let tmp = workspace.temporaryFile(counter.next())
-        do {
-            try Data(body).write(to: tmp)
-            guard rename(tmp.path, dest.path) == 0 else {
-                throw CurateError("cannot move \(tmp.path) to \(dest.path): \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            try? fm.removeItem(at: tmp)
-            throw error
-        }
-    }
-}
-
-/// A thread-safe counter for unique temp names.
-final class Counter: @unchecked Sendable {
-    private var n = 0
-    private let lock = NSLock()
-    func next() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
 }

@@ -36,12 +36,8 @@ struct Hash: ParsableCommand {
 
     func run() throws {
         let blobs = try files.map { try [UInt8](Data(contentsOf: URL(fileURLWithPath: $0))) }
-        var out = [PerceptualHash.Hashes?](repeating: nil, count: blobs.count)
         let t0 = Date()
-        out.withUnsafeMutableBufferPointer { o in
-            let o = SendableBuffer(o)
-            DispatchQueue.concurrentPerform(iterations: blobs.count) { i in o.buffer[i] = try? PerceptualHash.compute(blobs[i]) }
-        }
+        let out = parallelMap(blobs) { try? PerceptualHash.compute($0) }
         let s = Date().timeIntervalSince(t0)
         if printHashes {
             for (f, h) in zip(files, out) { print("\(f)\t\(h.map { hex16($0.phash) } ?? "-")\t\(h.map { hex16($0.dhash) } ?? "-")") }
@@ -49,11 +45,6 @@ struct Hash: ParsableCommand {
             print("hashed \(blobs.count) files in \(String(format: "%.3f", s)) s (\(String(format: "%.0f", Double(blobs.count) / s)) images/s)")
         }
     }
-}
-
-struct SendableBuffer<T>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<T>
-    init(_ b: UnsafeMutableBufferPointer<T>) { buffer = b }
 }
 
 struct Cluster: ParsableCommand {
@@ -103,12 +94,8 @@ struct Detect: ParsableCommand {
         Ops.useSingleThreadedBLAS()
         let mtcnn = try MTCNN(modelsDir: URL(fileURLWithPath: models))
         let images = try files.map { try ImageDecoder.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: $0)))) }
-        var out = [[DetectedFace]](repeating: [], count: images.count)
         let t0 = Date()
-        out.withUnsafeMutableBufferPointer { o in
-            let o = SendableBuffer(o)
-            DispatchQueue.concurrentPerform(iterations: images.count) { i in o.buffer[i] = mtcnn.detect(images[i]) }
-        }
+        let out = parallelMap(images) { mtcnn.detect($0) }
         let s = Date().timeIntervalSince(t0)
         if printFaces {
             for (f, faces) in zip(files, out) {
