@@ -127,15 +127,21 @@ public struct MTCNN: Sendable {
     /// (stride 2, cell 12: x1 = ⌊(2c+1)/s⌋, x2 = ⌊(2c+12)/s⌋).
     static func candidates(reg: Tensor, prob: Tensor, scale: Float, threshold: Float) -> [Box] {
         let (gh, gw) = (prob.shape[2], prob.shape[3])
+        let plane = gh * gw
         var out: [Box] = []
-        for y in 0..<gh {
-            for x in 0..<gw {
-                let p = prob[0, 1, y, x]
-                guard p >= threshold else { continue }
-                let fx = Float(x), fy = Float(y)
-                out.append(Box(x1: ((2 * fx + 1) / scale).rounded(.down), y1: ((2 * fy + 1) / scale).rounded(.down),
-                               x2: ((2 * fx + 12) / scale).rounded(.down), y2: ((2 * fy + 12) / scale).rounded(.down),
-                               score: p, reg: (reg[0, 0, y, x], reg[0, 1, y, x], reg[0, 2, y, x], reg[0, 3, y, x])))
+        prob.data.withUnsafeBufferPointer { p in
+            reg.data.withUnsafeBufferPointer { r in
+                for y in 0..<gh {
+                    for x in 0..<gw {
+                        let i = y * gw + x
+                        let score = p[plane + i]   // channel 1: face
+                        guard score >= threshold else { continue }
+                        let fx = Float(x), fy = Float(y)
+                        out.append(Box(x1: ((2 * fx + 1) / scale).rounded(.down), y1: ((2 * fy + 1) / scale).rounded(.down),
+                                       x2: ((2 * fx + 12) / scale).rounded(.down), y2: ((2 * fy + 12) / scale).rounded(.down),
+                                       score: score, reg: (r[i], r[plane + i], r[2 * plane + i], r[3 * plane + i])))
+                    }
+                }
             }
         }
         return out
@@ -150,9 +156,16 @@ public struct MTCNN: Sendable {
         for b in boxes {
             guard let (ys, xs) = BoxOps.cropRange(b, width: w, height: h) else { continue }
             var crop = Tensor(zeros: [1, 3, ys.count, xs.count])
-            for c in 0..<3 { for (yy, y) in ys.enumerated() { for (xx, x) in xs.enumerated() {
-                crop[0, c, yy, xx] = img[0, c, y, x]
-            } } }
+            img.data.withUnsafeBufferPointer { src in
+                crop.data.withUnsafeMutableBufferPointer { dst in
+                    for c in 0..<3 {
+                        for (yy, y) in ys.enumerated() {
+                            (dst.baseAddress! + (c * ys.count + yy) * xs.count)
+                                .update(from: src.baseAddress! + (c * h + y) * w + xs.lowerBound, count: xs.count)
+                        }
+                    }
+                }
+            }
             data += Ops.resizeArea(crop, height: size, width: size).data
             kept.append(b)
         }

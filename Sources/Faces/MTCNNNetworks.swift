@@ -32,9 +32,11 @@ struct PNet: Sendable {
 func flattenWHC(_ x: Tensor) -> Tensor {
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     var out = [Float](repeating: 0, count: x.count)
-    for b in 0..<n { for ww in 0..<w { for hh in 0..<h { for cc in 0..<c {
-        out[b * c * h * w + (ww * h + hh) * c + cc] = x[b, cc, hh, ww]
-    } } } }
+    x.data.withUnsafeBufferPointer { src in
+        for b in 0..<n { for cc in 0..<c { for hh in 0..<h { for ww in 0..<w {
+            out[b * c * h * w + (ww * h + hh) * c + cc] = src[((b * c + cc) * h + hh) * w + ww]
+        } } } }
+    }
     return Tensor(shape: [n, c * h * w], data: out)
 }
 

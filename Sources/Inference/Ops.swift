@@ -16,6 +16,8 @@ public enum Ops {
         let oh = (h + 2 * padding - kh) / stride + 1, ow = (w + 2 * padding - kw) / stride + 1
         precondition(oh > 0 && ow > 0, "conv2d: input \(h)x\(w) smaller than kernel")
         var out = Tensor(zeros: [n, o, oh, ow])
+        // Start from the bias and let sgemm accumulate onto it (beta = 1).
+        if let bias { addChannelBias(&out, bias) }
         let og = o / groups
         let k = cg * kh * kw
         let plane = oh * ow
@@ -38,7 +40,7 @@ public enum Ops {
                                     a = UnsafePointer(cp.baseAddress!)
                                 }
                                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(og), Int32(plane), Int32(k), 1,
-                                            wp.baseAddress! + g * og * k, Int32(k), a, Int32(plane), 0,
+                                            wp.baseAddress! + g * og * k, Int32(k), a, Int32(plane), bias == nil ? 0 : 1,
                                             op.baseAddress! + (b * o + g * og) * plane, Int32(plane))
                             }
                         }
@@ -46,7 +48,6 @@ public enum Ops {
                 }
             }
         }
-        if let bias { addChannelBias(&out, bias) }
         return out
     }
 
@@ -58,15 +59,20 @@ public enum Ops {
             for ky in 0..<kh {
                 for kx in 0..<kw {
                     let d = dst + row * oh * ow
+                    // Output columns whose input column lies inside the image: [lo, hi).
+                    let lo = min(ow, max(0, ceilDiv(padding - kx, stride)))
+                    let hi = max(lo, min(ow, floorDiv(w - 1 + padding - kx, stride) + 1))
                     for oy in 0..<oh {
                         let iy = oy * stride + ky - padding
-                        if iy < 0 || iy >= h {
-                            for ox in 0..<ow { d[oy * ow + ox] = 0 }
-                            continue
-                        }
-                        for ox in 0..<ow {
-                            let ix = ox * stride + kx - padding
-                            d[oy * ow + ox] = (ix >= 0 && ix < w) ? plane[iy * w + ix] : 0
+                        let out = d + oy * ow
+                        guard iy >= 0 && iy < h else { out.update(repeating: 0, count: ow); continue }
+                        if lo > 0 { out.update(repeating: 0, count: lo) }
+                        if hi < ow { (out + hi).update(repeating: 0, count: ow - hi) }
+                        let inRow = plane + iy * w + kx - padding
+                        if stride == 1 {
+                            (out + lo).update(from: inRow + lo, count: hi - lo)
+                        } else {
+                            for ox in lo..<hi { out[ox] = inRow[ox * stride] }
                         }
                     }
                     row += 1
@@ -74,6 +80,9 @@ public enum Ops {
             }
         }
     }
+
+    @inline(__always) static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+    @inline(__always) static func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
 
     static func addChannelBias(_ t: inout Tensor, _ bias: Tensor) {
         let (n, c) = (t.shape[0], t.shape[1])

@@ -16,6 +16,16 @@ struct OpsTests {
         #expect(z.shape == [1, 1, 2, 2] && z.data == [1, 3, 7, 9])
     }
 
+    @Test func conv2dWithPaddingWiderThanTheInputReadsOnlyInsideIt() {
+        // 1×1 input, 3×3 kernel, padding 1: only the centre tap sees the pixel.
+        let y = Ops.conv2d(t([1, 1, 1, 1], [5]), t([1, 1, 3, 3], [1, 1, 1, 1, 2, 1, 1, 1, 1]), nil, padding: 1)
+        #expect(y.shape == [1, 1, 1, 1] && y.data == [10])
+        // Stride 2 with padding over a 2×3 input: the im2col fast path against a hand count.
+        let x = t([1, 1, 2, 3], [1, 2, 3, 4, 5, 6])
+        let z = Ops.conv2d(x, t([1, 1, 3, 3], [Float](repeating: 1, count: 9)), t([1], [0.5]), stride: 2, padding: 1)
+        #expect(z.shape == [1, 1, 1, 2] && z.data == [12.5, 16.5])
+    }
+
     @Test func conv2dSumsOverInputChannelsAndSeparatesGroups() {
         let x = t([1, 2, 1, 2], [1, 2, 10, 20])
         let full = Ops.conv2d(x, t([1, 2, 1, 1], [1, 2]), nil)
