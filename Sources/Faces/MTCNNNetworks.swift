@@ -19,10 +19,10 @@ struct PNet: Sendable {
 
     /// (box regression [n,4,h,w], face probability [n,2,h,w])
     func callAsFunction(_ x: Tensor) -> (Tensor, Tensor) {
-        var y = Ops.prelu(Ops.conv2d(x, c1w, c1b), p1)
+        var y = Ops.conv2d(x, c1w, c1b); Ops.preluInPlace(&y, p1)
         y = Ops.maxPool2d(y, kernel: 2, stride: 2, ceilMode: true)
-        y = Ops.prelu(Ops.conv2d(y, c2w, c2b), p2)
-        y = Ops.prelu(Ops.conv2d(y, c3w, c3b), p3)
+        y = Ops.conv2d(y, c2w, c2b); Ops.preluInPlace(&y, p2)
+        y = Ops.conv2d(y, c3w, c3b); Ops.preluInPlace(&y, p3)
         return (Ops.conv2d(y, c42w, c42b), Ops.softmax(Ops.conv2d(y, c41w, c41b), dim: 1))
     }
 }
@@ -58,11 +58,11 @@ struct RNet: Sendable {
 
     /// x: [n, 3, 24, 24] → (regression [n,4], probability [n,2])
     func callAsFunction(_ x: Tensor) -> (Tensor, Tensor) {
-        var y = Ops.prelu(Ops.conv2d(x, c1w, c1b), p1)
+        var y = Ops.conv2d(x, c1w, c1b); Ops.preluInPlace(&y, p1)
         y = Ops.maxPool2d(y, kernel: 3, stride: 2, ceilMode: true)
-        y = Ops.prelu(Ops.conv2d(y, c2w, c2b), p2)
+        y = Ops.conv2d(y, c2w, c2b); Ops.preluInPlace(&y, p2)
         y = Ops.maxPool2d(y, kernel: 3, stride: 2, ceilMode: true)
-        y = Ops.prelu(Ops.conv2d(y, c3w, c3b), p3)
+        y = Ops.conv2d(y, c3w, c3b); Ops.preluInPlace(&y, p3)
         let d = Ops.prelu(Ops.linear(flattenWHC(y), d4w, d4b), p4)
         return (Ops.linear(d, d52w, d52b), Ops.softmax(Ops.linear(d, d51w, d51b), dim: 1))
     }
@@ -90,13 +90,13 @@ struct ONet: Sendable {
 
     /// x: [n, 3, 48, 48] → (regression [n,4], landmarks [n,10], probability [n,2])
     func callAsFunction(_ x: Tensor) -> (Tensor, Tensor, Tensor) {
-        var y = Ops.prelu(Ops.conv2d(x, c1w, c1b), p1)
+        var y = Ops.conv2d(x, c1w, c1b); Ops.preluInPlace(&y, p1)
         y = Ops.maxPool2d(y, kernel: 3, stride: 2, ceilMode: true)
-        y = Ops.prelu(Ops.conv2d(y, c2w, c2b), p2)
+        y = Ops.conv2d(y, c2w, c2b); Ops.preluInPlace(&y, p2)
         y = Ops.maxPool2d(y, kernel: 3, stride: 2, ceilMode: true)
-        y = Ops.prelu(Ops.conv2d(y, c3w, c3b), p3)
+        y = Ops.conv2d(y, c3w, c3b); Ops.preluInPlace(&y, p3)
         y = Ops.maxPool2d(y, kernel: 2, stride: 2, ceilMode: true)
-        y = Ops.prelu(Ops.conv2d(y, c4w, c4b), p4)
+        y = Ops.conv2d(y, c4w, c4b); Ops.preluInPlace(&y, p4)
         let d = Ops.prelu(Ops.linear(flattenWHC(y), d5w, d5b), p5)
         return (Ops.linear(d, d62w, d62b), Ops.linear(d, d63w, d63b), Ops.softmax(Ops.linear(d, d61w, d61b), dim: 1))
     }

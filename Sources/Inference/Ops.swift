@@ -99,16 +99,21 @@ public enum Ops {
     /// PReLU with one slope per channel (dimension 1).
     public static func prelu(_ x: Tensor, _ slope: Tensor) -> Tensor {
         var y = x
-        let (n, c) = (x.shape[0], x.shape[1])
-        let plane = x.count / (n * c)
+        preluInPlace(&y, slope)
+        return y
+    }
+
+    /// max(v, 0) + a·min(v, 0): exact, and branch-free so it vectorises.
+    public static func preluInPlace(_ y: inout Tensor, _ slope: Tensor) {
+        let (n, c) = (y.shape[0], y.shape[1])
+        let plane = y.count / (n * c)
         y.data.withUnsafeMutableBufferPointer { p in
             for b in 0..<n { for ch in 0..<c {
                 let a = slope.data[ch]
-                let base = (b * c + ch) * plane
-                for i in 0..<plane where p[base + i] < 0 { p[base + i] *= a }
+                let base = p.baseAddress! + (b * c + ch) * plane
+                for i in 0..<plane { let v = base[i]; base[i] = max(v, 0) + a * min(v, 0) }
             } }
         }
-        return y
     }
 
     public static func relu(_ x: Tensor) -> Tensor {
@@ -222,22 +227,32 @@ public enum Ops {
     public static func resizeArea(_ x: Tensor, height oh: Int, width ow: Int) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         var out = Tensor(zeros: [n, c, oh, ow])
-        let ys = (0..<oh).map { (($0 * h) / oh, (($0 + 1) * h + oh - 1) / oh) }
-        let xs = (0..<ow).map { (($0 * w) / ow, (($0 + 1) * w + ow - 1) / ow) }
+        let y0 = (0..<oh).map { ($0 * h) / oh }, y1 = (0..<oh).map { (($0 + 1) * h + oh - 1) / oh }
+        let x0 = (0..<ow).map { ($0 * w) / ow }, x1 = (0..<ow).map { (($0 + 1) * w + ow - 1) / ow }
         x.data.withUnsafeBufferPointer { xp in
             out.data.withUnsafeMutableBufferPointer { op in
-                for p in 0..<(n * c) {
-                    let src = xp.baseAddress! + p * h * w
-                    let dst = op.baseAddress! + p * oh * ow
-                    for (oy, (y0, y1)) in ys.enumerated() {
-                        for (ox, (x0, x1)) in xs.enumerated() {
-                            var s: Float = 0
-                            for yy in y0..<y1 { for xx in x0..<x1 { s += src[yy * w + xx] } }
-                            // Two divisions, in PyTorch's order, so results match it bit for bit.
-                            dst[oy * ow + ox] = s / Float(y1 - y0) / Float(x1 - x0)
+                y0.withUnsafeBufferPointer { y0 in y1.withUnsafeBufferPointer { y1 in
+                x0.withUnsafeBufferPointer { x0 in x1.withUnsafeBufferPointer { x1 in
+                    for p in 0..<(n * c) {
+                        let src = xp.baseAddress! + p * h * w
+                        let dst = op.baseAddress! + p * oh * ow
+                        for oy in 0..<oh {
+                            let (ya, yb) = (y0[oy], y1[oy])
+                            let kh = Float(yb - ya)
+                            for ox in 0..<ow {
+                                let (xa, xb) = (x0[ox], x1[ox])
+                                var s: Float = 0
+                                var row = src + ya * w
+                                for _ in ya..<yb {
+                                    for xx in xa..<xb { s += row[xx] }
+                                    row += w
+                                }
+                                // Two divisions, in PyTorch's order, so results match it bit for bit.
+                                dst[oy * ow + ox] = s / kh / Float(xb - xa)
+                            }
                         }
                     }
-                }
+                } } } }
             }
         }
         return out
