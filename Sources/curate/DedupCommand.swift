@@ -21,7 +21,7 @@ struct DedupCommand: ParsableCommand {
         let catalog = try workspace.openCatalog()
         if list {
             let listings = try catalog.clusterListings()
-            if listings.isEmpty { print("no near-duplicate clusters (run `curate dedup` first)") }
+            if listings.isEmpty { print("no near-duplicate clusters") }
             for l in listings { print(l.text) }
             return
         }
