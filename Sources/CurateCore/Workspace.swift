@@ -8,7 +8,12 @@ import Foundation
 public struct Workspace: Sendable {
     public let root: URL
 
-    public init(_ root: URL) { self.root = root.standardizedFileURL }
+    private let rootPath: String
+
+    public init(_ root: URL) {
+        self.root = root.standardizedFileURL
+        self.rootPath = self.root.path
+    }
 
     public var catalogURL: URL { root.appendingPathComponent("catalog.sqlite") }
     public var imagesDir: URL { root.appendingPathComponent("images") }
@@ -20,6 +25,26 @@ public struct Workspace: Sendable {
     }
 
     public func url(relative path: String) -> URL { root.appendingPathComponent(path) }
+
+    /// The bytes of a workspace file, read with plain POSIX calls: stages read thousands of
+    /// small images, and Foundation's URL and Data layers cost as much as decoding them.
+    public func readFile(_ path: String) throws -> [UInt8] {
+        let full = rootPath + "/" + path
+        let fd = open(full, O_RDONLY)
+        guard fd >= 0 else { throw CurateError("cannot open \(full): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw CurateError("cannot stat \(full)") }
+        let size = Int(st.st_size)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
+            guard n > 0 else { throw CurateError("cannot read \(full)") }
+            done += n
+        }
+        return bytes
+    }
 
     /// Creates the layout if needed and removes partial files of processes that no
     /// longer run (a run killed mid-write leaves them); a live process's are kept.

@@ -77,7 +77,7 @@ public struct FacesStage: Sendable {
     func scan(_ item: ImageToScan) -> FaceScan {
         let image: PixelImage
         do {
-            image = try ImageDecoder.decode([UInt8](Data(contentsOf: workspace.url(relative: item.path))))
+            image = try ImageDecoder.decode(workspace.readFile(item.path))
         } catch let e as ImageProbeError {
             return FaceScan(imageSHA256: item.sha256, faces: [], error: e.reason, settings: settingsTag)
         } catch {
