@@ -15,15 +15,17 @@ public enum Ops {
         precondition(c == cg * groups && o % groups == 0, "conv2d: channels \(c) vs weight \(weight.shape), groups \(groups)")
         let oh = (h + 2 * padding - kh) / stride + 1, ow = (w + 2 * padding - kw) / stride + 1
         precondition(oh > 0 && ow > 0, "conv2d: input \(h)x\(w) smaller than kernel")
-        var out = Tensor(zeros: [n, o, oh, ow])
-        // Start from the bias and let sgemm accumulate onto it (beta = 1).
-        if let bias { addChannelBias(&out, bias) }
+        // Every element is written: by the bias (then accumulated onto, beta = 1) or by sgemm (beta = 0).
+        var out = Tensor(uninitialized: [n, o, oh, ow])
+        if let bias { fillChannelBias(&out, bias) }
         let og = o / groups
         let k = cg * kh * kw
         let plane = oh * ow
         // im2col buffer for one group of one image: k rows × plane columns.
         let direct = kh == 1 && kw == 1 && stride == 1 && padding == 0
-        var col = [Float](repeating: 0, count: direct ? 0 : k * plane)
+        // im2col writes every entry, padding zeros included.
+        let colCount = direct ? 0 : k * plane
+        var col = [Float](unsafeUninitializedCapacity: colCount) { _, count in count = colCount }
         x.data.withUnsafeBufferPointer { xp in
             weight.data.withUnsafeBufferPointer { wp in
                 out.data.withUnsafeMutableBufferPointer { op in
@@ -84,17 +86,17 @@ public enum Ops {
     @inline(__always) static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
     @inline(__always) static func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
 
-    static func addChannelBias(_ t: inout Tensor, _ bias: Tensor) {
+    /// Sets every element of each channel to that channel's bias.
+    static func fillChannelBias(_ t: inout Tensor, _ bias: Tensor) {
         let (n, c) = (t.shape[0], t.shape[1])
         let plane = t.count / (n * c)
         t.data.withUnsafeMutableBufferPointer { p in
             for b in 0..<n { for ch in 0..<c {
-                let v = bias.data[ch]
-                let base = (b * c + ch) * plane
-                for i in 0..<plane { p[base + i] += v }
+                (p.baseAddress! + (b * c + ch) * plane).update(repeating: bias.data[ch], count: plane)
             } }
         }
     }
+
 
     /// PReLU with one slope per channel (dimension 1).
     public static func prelu(_ x: Tensor, _ slope: Tensor) -> Tensor {
@@ -136,7 +138,7 @@ public enum Ops {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let oh = poolOutputSize(h, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
         let ow = poolOutputSize(w, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
-        var out = Tensor(zeros: [n, c, oh, ow])
+        var out = Tensor(uninitialized: [n, c, oh, ow])
         x.data.withUnsafeBufferPointer { xp in
             out.data.withUnsafeMutableBufferPointer { op in
                 for p in 0..<(n * c) {
@@ -226,7 +228,7 @@ public enum Ops {
     /// (adaptive average pooling: cell i covers [⌊i·in/out⌋, ⌈(i+1)·in/out⌉)).
     public static func resizeArea(_ x: Tensor, height oh: Int, width ow: Int) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        var out = Tensor(zeros: [n, c, oh, ow])
+        var out = Tensor(uninitialized: [n, c, oh, ow])
         let y0 = (0..<oh).map { ($0 * h) / oh }, y1 = (0..<oh).map { (($0 + 1) * h + oh - 1) / oh }
         let x0 = (0..<ow).map { ($0 * w) / ow }, x1 = (0..<ow).map { (($0 + 1) * w + ow - 1) / ow }
         x.data.withUnsafeBufferPointer { xp in

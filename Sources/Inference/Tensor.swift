@@ -10,6 +10,13 @@ public struct Tensor: Sendable, Equatable {
 
     public init(zeros shape: [Int]) { self.init(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *))) }
 
+    /// A tensor whose every element the caller overwrites before reading (skips zero-filling,
+    /// which is a tenth of MTCNN's time otherwise).
+    init(uninitialized shape: [Int]) {
+        let n = shape.reduce(1, *)
+        self.init(shape: shape, data: [Float](unsafeUninitializedCapacity: n) { _, count in count = n })
+    }
+
     public var count: Int { data.count }
 
     public func reshaped(_ s: [Int]) -> Tensor { Tensor(shape: s, data: data) }
