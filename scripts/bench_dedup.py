@@ -45,6 +45,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchlib import Tee, table_lines
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH_OUT = REPO / "bench-out"
 TRANSFORMS = ["resize50", "jpeg30", "crop5", "bright15", "gray"]
@@ -100,37 +102,13 @@ class Image_:
 # ---------------------------------------------------------------------------- output
 
 
-class Tee:
-    """Print to stdout and to the report file."""
-
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = path.open("w")
-
-    def __call__(self, *parts):
-        line = " ".join(str(p) for p in parts)
-        print(line, flush=True)
-        self.file.write(line + "\n")
-        self.file.flush()
-
-
 out = print  # replaced by a Tee in main()
 
 
 def table(headers, rows, align=None, indent="  "):
     """Plain aligned table. align: one 'l' or 'r' per column (default: first left, rest right)."""
-    cells = [[str(h) for h in headers]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    align = align or "l" + "r" * (len(headers) - 1)
-
-    def fmt(r):
-        parts = [c.ljust(w) if a == "l" else c.rjust(w) for c, w, a in zip(r, widths, align)]
-        return indent + "  ".join(parts).rstrip()
-
-    out(fmt(cells[0]))
-    out(indent + "  ".join("-" * w for w in widths))
-    for r in cells[1:]:
-        out(fmt(r))
+    for line in table_lines(headers, rows, align or "l" + "r" * (len(headers) - 1), indent):
+        out(line)
 
 
 def pct(num, den):

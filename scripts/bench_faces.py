@@ -50,6 +50,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchlib import Tee, table_lines
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH_OUT = REPO / "bench-out"
 SETS = ["dataset", "fixtures"]
@@ -59,37 +61,13 @@ FACES_RE = re.compile(r"faces:\s+(\d+)\s+in\s+(\d+)\s+images")
 # ---------------------------------------------------------------------------- output
 
 
-class Tee:
-    """Print to stdout and to the report file."""
-
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = path.open("w")
-
-    def __call__(self, *parts):
-        line = " ".join(str(p) for p in parts)
-        print(line, flush=True)
-        self.file.write(line + "\n")
-        self.file.flush()
-
-
 out = print  # replaced by a Tee in main()
 
 
 def table(headers, rows, align=None, indent="  "):
     """Plain aligned table. align: one 'l' or 'r' per column (default: first two left, rest right)."""
-    cells = [[str(h) for h in headers]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    align = align or "ll" + "r" * (len(headers) - 2)
-
-    def fmt(r):
-        parts = [c.ljust(w) if a == "l" else c.rjust(w) for c, w, a in zip(r, widths, align)]
-        return indent + "  ".join(parts).rstrip()
-
-    out(fmt(cells[0]))
-    out(indent + "  ".join("-" * w for w in widths))
-    for r in cells[1:]:
-        out(fmt(r))
+    for line in table_lines(headers, rows, align or "ll" + "r" * (len(headers) - 2), indent):
+        out(line)
 
 
 def inside_bench_out(p: Path) -> Path:
