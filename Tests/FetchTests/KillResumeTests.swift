@@ -20,12 +20,7 @@ struct KillResumeTests {
                     "--pipeline", repoRoot.appendingPathComponent("Pipelines/emotions.yml").path,
                     "--jobs", "4", list.path]
 
-        let first = Process()
-        first.executableURL = try curateBinary()
-        first.arguments = args
-        first.standardOutput = FileHandle.nullDevice
-        first.standardError = FileHandle.nullDevice
-        try first.run()
+        let first = try startCurate(args)
         // Kill once some, but not all, URLs have been committed.
         let catalogPath = ws.appendingPathComponent("catalog.sqlite").path
         var fetchedAtKill = 0
@@ -42,12 +37,7 @@ struct KillResumeTests {
         #expect(first.terminationReason == .uncaughtSignal)
         #expect(fetchedAtKill > 0 && fetchedAtKill < rows.count, "the kill must land mid-run")
 
-        let second = Process()
-        second.executableURL = try curateBinary()
-        second.arguments = args
-        second.standardOutput = FileHandle.nullDevice
-        second.standardError = FileHandle.nullDevice
-        try second.run()
+        let second = try startCurate(args)
         second.waitUntilExit()
         #expect(second.terminationStatus == 0)
 
@@ -72,4 +62,15 @@ struct KillResumeTests {
         #expect(stored.count == rows.count)
         _ = server
     }
+}
+
+/// The `curate` binary running with `args`, its output discarded.
+func startCurate(_ args: [String]) throws -> Process {
+    let p = Process()
+    p.executableURL = try curateBinary()
+    p.arguments = args
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    return p
 }
