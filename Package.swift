@@ -58,9 +58,15 @@ let package = Package(
         // Stage: MTCNN face detection, landmarks, aligned crops.
         .target(name: "Faces", dependencies: ["CurateCore", "Imaging", "Inference"], swiftSettings: hotLoops),
 
+        // Stage: stratified, group-aware train/val/test splits.
+        .target(name: "Split", dependencies: ["CurateCore"]),
+
+        // Files training code reads: ImageFolder trees, CSV, JSON Lines.
+        .target(name: "Export", dependencies: ["CurateCore"]),
+
         // The command line: argument parsing only.
         .executableTarget(name: "curate", dependencies: [
-            "CurateCore", "Fetch", "Dedup", "Faces",
+            "CurateCore", "Fetch", "Dedup", "Faces", "Split", "Export",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -74,7 +80,10 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "Inference"]),
-        .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "curate"]),
+        // Shared test helpers (paths, temp dirs, the loopback server, the curate binary).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "curate", "TestSupport"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "CurateCore", "Imaging", "Fetch"]),
+        .testTarget(name: "SplitTests", dependencies: ["Split", "Export", "CurateCore", "Imaging", "curate", "TestSupport"]),
     ]
 )

@@ -32,4 +32,10 @@ public protocol Catalog: Sendable {
     func recordFaceScans(_ scans: [FaceScan]) throws
     func faces(ofImage sha256: String) throws -> [FaceRecord]
     func faceExportRows() throws -> [FaceExportRow]
+
+    // MARK: split
+    /// Every image and face with what deciding a split needs, and the stored split's settings.
+    func splitInputs() throws -> SplitInputs
+    /// Replaces the stored split (every face's assignment or exclusion) in one transaction.
+    func recordSplit(_ split: SplitRecord) throws
 }

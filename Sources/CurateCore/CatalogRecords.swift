@@ -98,6 +98,10 @@ public struct CatalogStatus: Sendable, Equatable, Encodable {
     public var images = ImageCounts()
     /// Distinct fetched images carrying each label.
     public var labels: [String: Int] = [:]
+    /// Faces per split and label, as `curate split` last assigned them.
+    public var splits: [String: [String: Int]] = [:]
+    /// What the last split left out, by reason.
+    public var excluded: [String: Int] = [:]
     public init() {}
 }
 

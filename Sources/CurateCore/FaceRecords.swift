@@ -48,9 +48,15 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
     public var crop: String
     public var method: String
     public var cluster: Int64?
+    /// The split `curate split` put it in, or null with the reason in `excluded`.
+    public var split: String?
+    /// Its split group (the canonical image of its photo's near-duplicate cluster).
+    public var group: String?
+    public var excluded: String?
 
     enum CodingKeys: String, CodingKey {
         case faceID = "face_id", imageSHA256 = "image_sha256", index, url, label, labels, box, landmarks, prob, crop, method, cluster
+        case split, group, excluded
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -59,6 +65,7 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
         try c.encode(index, forKey: .index); try c.encode(url, forKey: .url); try c.encode(label, forKey: .label)
         try c.encode(labels, forKey: .labels); try c.encode(box, forKey: .box); try c.encode(landmarks, forKey: .landmarks)
         try c.encode(prob, forKey: .prob); try c.encode(crop, forKey: .crop); try c.encode(method, forKey: .method)
-        try c.encode(cluster, forKey: .cluster)
+        try c.encode(cluster, forKey: .cluster); try c.encode(split, forKey: .split)
+        try c.encode(group, forKey: .group); try c.encode(excluded, forKey: .excluded)
     }
 }

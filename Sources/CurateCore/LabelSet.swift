@@ -6,6 +6,10 @@ public struct LabelSet: Sendable, Equatable {
     public init(_ specs: [LabelSpec]) throws {
         var lookup: [String: String] = [:]
         for spec in specs {
+            // Labels name folders in an ImageFolder export.
+            guard !spec.name.isEmpty, !spec.name.hasPrefix("."), !spec.name.contains(where: { "/\\\0,\"".contains($0) || $0.isNewline }) else {
+                throw CurateError("label '\(spec.name)' cannot name a folder: no '/', '\\', ',', '\"', leading '.', or line breaks")
+            }
             for key in [spec.name] + spec.aliases {
                 let k = LabelSet.key(key)
                 if let other = lookup[k], other != spec.name {

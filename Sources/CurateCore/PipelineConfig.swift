@@ -9,8 +9,9 @@ public struct PipelineConfig: Decodable, Sendable {
     public var fetch: FetchSettings
     public var dedup: DedupSettings
     public var faces = FaceSettings()
+    public var split = SplitSettings()
 
-    enum CodingKeys: String, CodingKey { case name, labels, fetch, dedup, faces }
+    enum CodingKeys: String, CodingKey { case name, labels, fetch, dedup, faces, split }
 
     public init(name: String = "pipeline", labels: LabelSet, fetch: FetchSettings = FetchSettings(),
                 dedup: DedupSettings = DedupSettings()) {
@@ -27,6 +28,7 @@ public struct PipelineConfig: Decodable, Sendable {
         fetch = try c.decodeIfPresent(FetchSettings.self, forKey: .fetch) ?? FetchSettings()
         dedup = try c.decodeIfPresent(DedupSettings.self, forKey: .dedup) ?? DedupSettings()
         faces = try c.decodeIfPresent(FaceSettings.self, forKey: .faces) ?? FaceSettings()
+        split = try c.decodeIfPresent(SplitSettings.self, forKey: .split) ?? SplitSettings()
     }
 
     public static func load(_ url: URL) throws -> PipelineConfig {

@@ -40,16 +40,22 @@ extension SQLiteCatalog {
     public func faceExportRows() throws -> [FaceExportRow] {
         let images = Dictionary(uniqueKeysWithValues: try imageExportRows().map { ($0.sha256, $0) })
         return try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM faces ORDER BY id").map { r in
+            try Row.fetchAll(db, sql: """
+                SELECT f.*, s.split, s.group_key, s.excluded, s.label AS split_label
+                FROM faces f LEFT JOIN face_splits s ON s.face_id = f.id ORDER BY f.id
+                """).map { r in
                 let sha: String = r["image_sha256"]
                 let img = images[sha]
                 let lm = try JSONDecoder().decode([[Float]].self, from: Data((r["landmarks"] as String).utf8))
                 let labels = img?.labels ?? []
+                // The label the split used, when it placed the face; else the sources' label if they agree.
+                let label: String? = r["split_label"] ?? (labels.count == 1 ? labels[0] : nil)
                 return FaceExportRow(
                     faceID: r["id"], imageSHA256: sha, index: r["idx"], url: img?.urls.first,
-                    label: labels.count == 1 ? labels[0] : nil, labels: labels,
+                    label: label, labels: labels,
                     box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) }, landmarks: lm,
-                    prob: Float(r["probability"] as Double), crop: r["crop_path"], method: r["method"], cluster: img?.cluster)
+                    prob: Float(r["probability"] as Double), crop: r["crop_path"], method: r["method"], cluster: img?.cluster,
+                    split: r["split"], group: r["group_key"], excluded: r["excluded"])
             }
         }
     }

@@ -105,6 +105,27 @@ public final class SQLiteCatalog: Catalog {
                 );
                 """)
         }
+        m.registerMigration("v4: split assignments") { db in
+            // One row per face: its split, or why it is left out. A rescanned image's faces
+            // are deleted and re-inserted; their assignments go with them.
+            try db.execute(sql: """
+                CREATE TABLE face_splits (
+                    face_id INTEGER PRIMARY KEY REFERENCES faces(id) ON DELETE CASCADE,
+                    split TEXT,
+                    group_key TEXT NOT NULL,
+                    label TEXT,
+                    excluded TEXT,
+                    CHECK ((split IS NULL) != (excluded IS NULL))
+                );
+                CREATE TABLE split_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    ratio TEXT NOT NULL,
+                    seed INTEGER NOT NULL,
+                    excluded_counts TEXT NOT NULL,
+                    updated_at DATETIME NOT NULL
+                );
+                """)
+        }
         return m
     }
 
@@ -210,6 +231,7 @@ public final class SQLiteCatalog: Catalog {
                 """) {
                 s.labels[row["label"]] = row["n"]
             }
+            try Self.splitStatus(db, into: &s)
             return s
         }
     }

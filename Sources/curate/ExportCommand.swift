@@ -1,32 +1,68 @@
 import ArgumentParser
 import CurateCore
+import Export
 import Foundation
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Write the catalog in a form other tools read.")
+        commandName: "export", abstract: "Write the dataset in a form training code and other tools read.",
+        discussion: """
+            imagefolder: OUT/<split>/<label>/<face_id>.png for every face `curate split` placed, \
+            plus OUT/manifest.csv; rerunning rewrites it to match the catalog. csv and jsonl: one row \
+            per face (or per image with --level image), with provenance, split and group; to a file, \
+            into a folder (faces.csv, faces.jsonl), or to standard output.
+            """)
 
     enum Level: String, ExpressibleByArgument { case image, face }
-    enum Format: String, ExpressibleByArgument { case jsonl }
+    enum Format: String, ExpressibleByArgument { case jsonl, csv, imagefolder }
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "What one record is: image, or face (after `curate faces`).")
-    var level: Level = .image
+    @Option(help: "What one record is: face (after `curate faces`) or image.")
+    var level: Level = .face
 
-    @Option(help: "Output format.")
+    @Option(help: "jsonl, csv, or imagefolder (a folder tree per split and label).")
     var format: Format = .jsonl
 
-    @Option(help: "Output file (default: standard output).")
+    @Option(help: "Output file or folder (default for jsonl/csv: standard output; required for imagefolder).")
     var out: String?
 
+    @Flag(help: "Write an imagefolder export into a non-empty folder that is not an earlier export.")
+    var force = false
+
+    func validate() throws {
+        if format == .imagefolder && out == nil { throw ValidationError("--format imagefolder needs --out DIR") }
+        if format == .imagefolder && level == .image { throw ValidationError("an imagefolder export is per face; drop --level image") }
+        if format == .csv && level == .image { throw ValidationError("csv is written per face; use jsonl for --level image") }
+    }
+
     func run() throws {
-        let catalog = try global.workspaceDir.openCatalog()
-        let text = level == .image ? try JSONLines.encode(catalog.imageExportRows()) : try JSONLines.encode(catalog.faceExportRows())
-        if let out {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-        } else {
+        let workspace = global.workspaceDir
+        let catalog = try workspace.openCatalog()
+        if format == .imagefolder {
+            let summary = try ImageFolderExport(workspace: workspace)
+                .write(catalog.faceExportRows(), to: URL(fileURLWithPath: out!), force: force)
+            print(summary.text)
+            return
+        }
+        let text = switch (level, format) {
+            case (.image, _): try JSONLines.encode(catalog.imageExportRows())
+            case (.face, .csv): FaceTable.csv(try catalog.faceExportRows())
+            default: try FaceTable.jsonl(catalog.faceExportRows())
+        }
+        guard var path = out else {
             FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        var isDir: ObjCBool = false
+        if path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue) {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            path = URL(fileURLWithPath: path).appendingPathComponent("\(level == .image ? "images" : "faces").\(format.rawValue)").path
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw CurateError("cannot write \(path): \(error.localizedDescription)")
         }
     }
 }

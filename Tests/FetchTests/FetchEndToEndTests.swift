@@ -1,11 +1,12 @@
 import CurateCore
 import Foundation
 import Testing
+import TestSupport
 @testable import Fetch
 
 /// The whole fetch stage against a real loopback server: the shared dataset plus
 /// endpoints that fail the ways web servers do.
-@Suite(.enabled(if: hasDataset, missingDataset))
+@Suite(.enabled(if: hasDataset, Comment(rawValue: missingDataset)))
 struct FetchEndToEndTests {
     static let faults: [(path: String, reason: String?)] = [
         ("404", "http_404"),

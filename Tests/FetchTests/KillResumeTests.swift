@@ -1,10 +1,11 @@
 import CurateCore
 import Foundation
 import Testing
+import TestSupport
 @testable import Fetch
 
 /// `kill -9` in the middle of a fetch, then a rerun: nothing lost, duplicated or half-written.
-@Suite(.enabled(if: hasDataset, missingDataset))
+@Suite(.enabled(if: hasDataset, Comment(rawValue: missingDataset)))
 struct KillResumeTests {
     @Test func aKilledRunResumesWithoutLossOrDuplicates() throws {
         // A small per-request delay keeps the run long enough to be killed mid-way.
@@ -62,15 +63,4 @@ struct KillResumeTests {
         #expect(stored.count == rows.count)
         _ = server
     }
-}
-
-/// The `curate` binary running with `args`, its output discarded.
-func startCurate(_ args: [String]) throws -> Process {
-    let p = Process()
-    p.executableURL = try curateBinary()
-    p.arguments = args
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    return p
 }

@@ -1,29 +1,31 @@
 import Foundation
-import Testing
+
+// Helpers every test target shares: paths of the repository and of ../shared, temp dirs,
+// the loopback fault server, and the built `curate` binary.
 
 /// The repository root, found from this file's path.
-let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// `../shared` beside the repository: test data that is never copied into it.
-let sharedDir = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
-let datasetDir = sharedDir.appendingPathComponent("datasets/facial-expressions-3class")
-let hasDataset = FileManager.default.fileExists(atPath: datasetDir.appendingPathComponent("labels.csv").path)
-let missingDataset: Comment = "skipped: ../shared/datasets/facial-expressions-3class is absent"
+public let sharedDir = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+public let datasetDir = sharedDir.appendingPathComponent("datasets/facial-expressions-3class")
+public let hasDataset = FileManager.default.fileExists(atPath: datasetDir.appendingPathComponent("labels.csv").path)
+public let missingDataset = "skipped: ../shared/datasets/facial-expressions-3class is absent"
 
 /// A fresh temporary directory, removed by the caller.
-func makeTempDir(_ tag: String) throws -> URL {
+public func makeTempDir(_ tag: String) throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curate-\(tag)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
 }
 
 /// scripts/fault_server.py on a free loopback port, for as long as the value lives.
-final class FaultServer {
+public final class FaultServer {
     let process = Process()
-    let port: Int
-    var base: String { "http://127.0.0.1:\(port)" }
+    public let port: Int
+    public var base: String { "http://127.0.0.1:\(port)" }
 
-    init(root: URL, delay: Double = 0) throws {
+    public init(root: URL, delay: Double = 0) throws {
         let out = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", repoRoot.appendingPathComponent("scripts/fault_server.py").path,
@@ -51,7 +53,7 @@ final class FaultServer {
 }
 
 /// labels.csv of the shared dataset: (relative path, label, sha256).
-func datasetRows() throws -> [(path: String, label: String, sha256: String)] {
+public func datasetRows() throws -> [(path: String, label: String, sha256: String)] {
     let text = try String(contentsOf: datasetDir.appendingPathComponent("labels.csv"), encoding: .utf8)
     var rows: [(String, String, String)] = []
     let lines = text.split(whereSeparator: \.isNewline)
@@ -65,7 +67,7 @@ func datasetRows() throws -> [(path: String, label: String, sha256: String)] {
 }
 
 /// The built `curate` executable, next to the test bundle.
-func curateBinary() throws -> URL {
+public func curateBinary() throws -> URL {
     var dir = Bundle.main.bundleURL
     for _ in 0..<3 {
         let candidate = dir.appendingPathComponent("curate")
@@ -75,4 +77,34 @@ func curateBinary() throws -> URL {
     let fromArgs = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("curate")
     if FileManager.default.isExecutableFile(atPath: fromArgs.path) { return fromArgs }
     throw NSError(domain: "curate", code: 1, userInfo: [NSLocalizedDescriptionKey: "curate binary not found near \(Bundle.main.bundleURL.path)"])
+}
+
+/// The `curate` binary running with `args`, its output discarded.
+public func startCurate(_ args: [String]) throws -> Process {
+    let p = Process()
+    p.executableURL = try curateBinary()
+    p.arguments = args
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    return p
+}
+
+/// Runs `curate` with `args` to the end: exit status, standard output and standard error.
+@discardableResult
+public func runCurate(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+    // Files rather than pipes: a chatty run can never block on a full pipe.
+    let dir = try makeTempDir("run")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let p = Process()
+    p.executableURL = try curateBinary()
+    p.arguments = args
+    p.standardOutput = try FileHandle(forWritingTo: outURL)
+    p.standardError = try FileHandle(forWritingTo: errURL)
+    try p.run()
+    p.waitUntilExit()
+    return (p.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
 }

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+
+extension SQLiteCatalog {
+    public func splitInputs() throws -> SplitInputs {
+        try pool.read { db in
+            var labels: [String: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT DISTINCT u.sha256, l.label FROM urls u JOIN url_labels l ON l.url_id = u.id
+                WHERE u.state = 'fetched' ORDER BY u.sha256, l.label
+                """) {
+                labels[row["sha256"], default: []].append(row["label"])
+            }
+            let images = try Row.fetchAll(db, sql: """
+                SELECT i.sha256, i.canonical, i.cluster_id, c.canonical_sha256, c.conflict,
+                       s.faces, s.error, s.image_sha256 IS NOT NULL AS scanned
+                FROM images i
+                LEFT JOIN clusters c ON c.id = i.cluster_id
+                LEFT JOIN face_scans s ON s.image_sha256 = i.sha256
+                ORDER BY i.rowid
+                """).map { r -> SplitImage in
+                let sha: String = r["sha256"]
+                let scan: SplitImage.Scan = !(r["scanned"] as Bool) ? .notScanned
+                    : (r["error"] as String?) != nil ? .failed : .faces(r["faces"])
+                return SplitImage(sha256: sha, canonical: r["canonical"], cluster: r["cluster_id"],
+                                  groupSHA256: r["canonical_sha256"] ?? sha, clusterConflict: r["conflict"] ?? false,
+                                  labels: labels[sha] ?? [], scan: scan)
+            }
+            let faces = try Row.fetchAll(db, sql: """
+                SELECT f.id, f.image_sha256, fs.split FROM faces f LEFT JOIN face_splits fs ON fs.face_id = f.id
+                ORDER BY f.id
+                """).map { SplitFace(id: $0["id"], imageSHA256: $0["image_sha256"], split: $0["split"]) }
+            let state = try Row.fetchOne(db, sql: "SELECT ratio, seed FROM split_state WHERE id = 1").map {
+                SplitState(ratio: $0["ratio"], seed: UInt64(bitPattern: $0["seed"]))
+            }
+            return SplitInputs(images: images, faces: faces, state: state)
+        }
+    }
+
+    public func recordSplit(_ split: SplitRecord) throws {
+        let excluded = String(decoding: try JSONEncoder.sorted.encode(split.excluded), as: UTF8.self)
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM face_splits")
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO face_splits (face_id, split, group_key, label, excluded) VALUES (?, ?, ?, ?, ?)
+                """)
+            for r in split.rows {
+                try insert.execute(arguments: [r.faceID, r.split, r.group, r.label, r.excluded])
+            }
+            try db.execute(sql: """
+                INSERT INTO split_state (id, ratio, seed, excluded_counts, updated_at) VALUES (1, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET ratio = excluded.ratio, seed = excluded.seed,
+                    excluded_counts = excluded.excluded_counts, updated_at = excluded.updated_at
+                """, arguments: [split.state.ratio, Int64(bitPattern: split.state.seed), excluded, Date()])
+        }
+    }
+
+    static func splitStatus(_ db: Database, into s: inout CatalogStatus) throws {
+        for row in try Row.fetchAll(db, sql: """
+            SELECT split, label, COUNT(*) AS n FROM face_splits WHERE split IS NOT NULL GROUP BY split, label
+            """) {
+            s.splits[row["split"], default: [:]][row["label"] ?? ""] = row["n"]
+        }
+        if let text = try String.fetchOne(db, sql: "SELECT excluded_counts FROM split_state WHERE id = 1") {
+            s.excluded = try JSONDecoder().decode([String: Int].self, from: Data(text.utf8))
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys: stored and printed JSON stays byte-stable.
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}

@@ -1,0 +1,95 @@
+import CurateCore
+import Foundation
+
+/// Writes included faces as `DIR/<split>/<label>/<face_id>.png`, the layout torchvision's
+/// `ImageFolder` reads (one tree per split), plus `DIR/manifest.csv` (one row per file, with
+/// its provenance) and a marker naming the folder a curate export.
+///
+/// Idempotent: crops are copied byte for byte and the manifest has no timestamps, so exporting
+/// twice gives identical files; files a previous export wrote that are no longer included are
+/// removed. A non-empty folder that is not a previous export is refused unless `force`.
+public struct ImageFolderExport {
+    public static let markerName = ".curate-export"
+    public static let manifestName = "manifest.csv"
+    static let markerText = "curate imagefolder export: files listed in manifest.csv are rewritten by every export\n"
+
+    public let workspace: Workspace
+
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    public struct Summary: Sendable, Equatable {
+        public var written = 0, unchanged = 0, removed = 0
+        public var files: Int { written + unchanged }
+        public var text: String {
+            "exported \(files) faces (\(written) written, \(unchanged) unchanged, \(removed) stale removed)"
+        }
+    }
+
+    public static func relativePath(_ r: FaceExportRow) -> String? {
+        guard let split = r.split, let label = r.label else { return nil }
+        return "\(split)/\(label)/\(r.faceID).png"
+    }
+
+    public func write(_ rows: [FaceExportRow], to dir: URL, force: Bool = false) throws -> Summary {
+        let fm = FileManager.default
+        let marker = dir.appendingPathComponent(Self.markerName)
+        let manifest = dir.appendingPathComponent(Self.manifestName)
+        var previous: Set<String> = []
+        if fm.fileExists(atPath: marker.path) {
+            previous = try Self.manifestPaths(manifest)
+        } else if let entries = try? fm.contentsOfDirectory(atPath: dir.path), !entries.isEmpty, !force {
+            throw CurateError("\(dir.path) is not empty and is not a curate export; choose an empty or new folder, or pass --force to write into it")
+        }
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+
+        let included = rows.filter { Self.relativePath($0) != nil }.sorted { $0.faceID < $1.faceID }
+        var summary = Summary()
+        var current: Set<String> = []
+        for r in included {
+            let rel = Self.relativePath(r)!
+            current.insert(rel)
+            let bytes = try workspace.readFile(r.crop)
+            let dest = dir.appendingPathComponent(rel)
+            if let old = fm.contents(atPath: dest.path), old.elementsEqual(bytes) { summary.unchanged += 1; continue }
+            try Self.writeAtomically(Data(bytes), to: dest)
+            summary.written += 1
+        }
+        for rel in previous.subtracting(current) {
+            let url = dir.appendingPathComponent(rel)
+            if fm.fileExists(atPath: url.path) { try fm.removeItem(at: url); summary.removed += 1 }
+            // Folders emptied by the removal go too, so ImageFolder sees no empty class.
+            var parent = url.deletingLastPathComponent()
+            while parent.path.count > dir.path.count, (try? fm.contentsOfDirectory(atPath: parent.path))?.isEmpty == true {
+                try fm.removeItem(at: parent)
+                parent = parent.deletingLastPathComponent()
+            }
+        }
+        let table = FaceTable.csv(included, extraFirstColumn: ("path", { Self.relativePath($0)! }))
+        try Self.writeAtomically(Data(table.utf8), to: manifest)
+        try Self.writeAtomically(Data(Self.markerText.utf8), to: marker)
+        return summary
+    }
+
+    /// The `path` column of an earlier manifest (its first column; paths need no quoting).
+    static func manifestPaths(_ url: URL) throws -> Set<String> {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        var paths = Set<String>()
+        for line in text.split(separator: "\n").dropFirst() {
+            guard let p = line.split(separator: ",", maxSplits: 1).first else { continue }
+            let path = String(p)
+            // Only files this exporter could have written: <split>/<label>/<id>.png, nothing outside.
+            let parts = path.split(separator: "/")
+            if parts.count == 3, !parts.contains(".."), path.hasSuffix(".png") { paths.insert(path) }
+        }
+        return paths
+    }
+
+    static func writeAtomically(_ data: Data, to url: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: url, options: .atomic)
+        } catch {
+            throw CurateError("cannot write \(url.path): \(error.localizedDescription)")
+        }
+    }
+}
