@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded sample: serve five images that PyPI wheels ship from a
-# loopback server, fetch a list that also holds bad URLs, then show the catalog.
+# loopback server, fetch a list that also holds bad URLs, dedup, find faces, split, export
+# an ImageFolder tree, then show the catalog.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,6 +11,8 @@ curate=$(swift build -c release --show-bin-path)/curate
 scripts/sample.sh Data/sample
 
 ws=Data/demo
+# A fresh workspace each run: the server's port, so every URL, changes from run to run.
+rm -rf "$ws" Data/demo-export
 log=$(mktemp)
 python3 scripts/fault_server.py --root Data/sample/images --sample Data/sample/images/t1.jpg >"$log" &
 server=$!
@@ -45,6 +48,13 @@ echo "== curate dedup"
 echo
 echo "== curate faces"
 "$curate" faces --workspace "$ws"
+echo
+echo "== curate split (the sample is tiny: most cells are empty)"
+"$curate" split --workspace "$ws"
+echo
+echo "== curate export --format imagefolder --out Data/demo-export"
+"$curate" export --workspace "$ws" --format imagefolder --out Data/demo-export
+(cd Data/demo-export && find . -type f | sort)
 echo
 echo "== curate status"
 "$curate" status --workspace "$ws"

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/models.sh
+scripts/test-venv.sh
 # Release (with testable imports, which `swift test` enables): the model-parity tests
 # run MTCNN over hundreds of photos.
 swift test -c release

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The Python the tests drive other programs with: Data/cache/venv-test (git-ignored), with
+# Pillow (the stand-in for torchvision's ImageFolder reader in the export test). Idempotent:
+# pip runs only when the venv is missing or lacks a pinned package. Prints nothing on success
+# when there is nothing to do.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=Data/cache/venv-test
+PACKAGES=(Pillow==13.0.0)
+PROBE='import PIL; assert PIL.__version__ == "13.0.0"'
+
+if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "$PROBE" 2>/dev/null; then
+  exit 0
+fi
+echo "test-venv: creating $VENV with ${PACKAGES[*]}"
+rm -rf "$VENV"
+python3 -m venv "$VENV" || { echo "test-venv: python3 -m venv failed (on Debian: apt-get install python3-venv)" >&2; exit 1; }
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PACKAGES[@]}" \
+  || { echo "test-venv: pip install ${PACKAGES[*]} failed (needs PyPI once)" >&2; exit 1; }
