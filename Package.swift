@@ -61,12 +61,15 @@ let package = Package(
         // Stage: stratified, group-aware train/val/test splits.
         .target(name: "Split", dependencies: ["CurateCore"]),
 
+        // Stage: emotion classifier scores, cleanlab mislabel ranking, a trained head.
+        .target(name: "Score", dependencies: ["CurateCore", "Imaging", "Inference", "Split"], swiftSettings: hotLoops),
+
         // Files training code reads: ImageFolder trees, CSV, JSON Lines.
         .target(name: "Export", dependencies: ["CurateCore"]),
 
         // The command line: argument parsing only.
         .executableTarget(name: "curate", dependencies: [
-            "CurateCore", "Fetch", "Dedup", "Faces", "Split", "Export",
+            "CurateCore", "Fetch", "Dedup", "Faces", "Split", "Score", "Export",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -84,6 +87,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "curate", "TestSupport"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "CurateCore", "Imaging", "Fetch"]),
-        .testTarget(name: "SplitTests", dependencies: ["Split", "Export", "CurateCore", "Imaging", "curate", "TestSupport"]),
+        .testTarget(name: "ScoreTests", dependencies: ["Score", "Split", "CurateCore", "Imaging", "Inference", "curate", "TestSupport"]),
+        .testTarget(name: "SplitTests", dependencies: ["Split", "Export", "CurateCore", "Imaging", "curate", "TestSupport"],
+                    exclude: ["imagefolder_check.py"]),
     ]
 )

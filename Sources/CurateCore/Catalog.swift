@@ -38,4 +38,13 @@ public protocol Catalog: Sendable {
     func splitInputs() throws -> SplitInputs
     /// Replaces the stored split (every face's assignment or exclusion) in one transaction.
     func recordSplit(_ split: SplitRecord) throws
+
+    // MARK: score
+    /// Faces of canonical images with no stored output of `model` (a model name plus its file's hash).
+    func facesToScore(model: String) throws -> [FaceToScore]
+    func recordFaceProbs(_ probs: [FaceProbs], model: String) throws
+    /// Every face with a stored output of `model`, with its current label and split.
+    func scoringRows(model: String) throws -> [ScoringRow]
+    /// Replaces every face's mislabel scores (one ranking at a time) in one transaction.
+    func replaceFaceScores(_ scores: [FaceScore], model: String) throws
 }

@@ -102,6 +102,9 @@ public struct CatalogStatus: Sendable, Equatable, Encodable {
     public var splits: [String: [String: Int]] = [:]
     /// What the last split left out, by reason.
     public var excluded: [String: Int] = [:]
+    /// Faces with mislabel scores, and those flagged by confident learning.
+    public var scored = 0
+    public var flagged = 0
     public init() {}
 }
 

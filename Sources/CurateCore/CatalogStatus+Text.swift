@@ -18,6 +18,12 @@ extension CatalogStatus {
             lines.append("faces: \(faces.total) in \(faces.imagesWithFaces) images; \(faces.imagesWithoutFace) images without a face"
                 + (faces.failed > 0 ? "; \(faces.failed) could not be read" : ""))
         }
+        if !splits.isEmpty {
+            lines.append("splits: " + splits.keys.sorted { ["train", "val", "test"].firstIndex(of: $0) ?? 3 < ["train", "val", "test"].firstIndex(of: $1) ?? 3 }
+                .map { "\($0) \(splits[$0]!.values.reduce(0, +))" }.joined(separator: ", ")
+                + (excluded.isEmpty ? "" : "; excluded " + excluded.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+        }
+        if scored > 0 { lines.append("scored: \(scored) faces, \(flagged) flagged as likely mislabels") }
         if !labels.isEmpty {
             lines.append("labels: " + labels.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

@@ -53,10 +53,12 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
     /// Its split group (the canonical image of its photo's near-duplicate cluster).
     public var group: String?
     public var excluded: String?
+    /// Mislabel scores from the last `curate score`, when it scored this face.
+    public var score: FaceScore?
 
     enum CodingKeys: String, CodingKey {
         case faceID = "face_id", imageSHA256 = "image_sha256", index, url, label, labels, box, landmarks, prob, crop, method, cluster
-        case split, group, excluded
+        case split, group, excluded, probs, selfConfidence = "self_confidence", margin, flagged, predicted
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -67,5 +69,8 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
         try c.encode(prob, forKey: .prob); try c.encode(crop, forKey: .crop); try c.encode(method, forKey: .method)
         try c.encode(cluster, forKey: .cluster); try c.encode(split, forKey: .split)
         try c.encode(group, forKey: .group); try c.encode(excluded, forKey: .excluded)
+        try c.encode(score?.probs, forKey: .probs); try c.encode(score?.selfConfidence, forKey: .selfConfidence)
+        try c.encode(score?.margin, forKey: .margin); try c.encode(score?.flagged, forKey: .flagged)
+        try c.encode(score?.predicted, forKey: .predicted)
     }
 }

@@ -10,8 +10,9 @@ public struct PipelineConfig: Decodable, Sendable {
     public var dedup: DedupSettings
     public var faces = FaceSettings()
     public var split = SplitSettings()
+    public var score = ScoreSettings()
 
-    enum CodingKeys: String, CodingKey { case name, labels, fetch, dedup, faces, split }
+    enum CodingKeys: String, CodingKey { case name, labels, fetch, dedup, faces, split, score }
 
     public init(name: String = "pipeline", labels: LabelSet, fetch: FetchSettings = FetchSettings(),
                 dedup: DedupSettings = DedupSettings()) {
@@ -29,6 +30,7 @@ public struct PipelineConfig: Decodable, Sendable {
         dedup = try c.decodeIfPresent(DedupSettings.self, forKey: .dedup) ?? DedupSettings()
         faces = try c.decodeIfPresent(FaceSettings.self, forKey: .faces) ?? FaceSettings()
         split = try c.decodeIfPresent(SplitSettings.self, forKey: .split) ?? SplitSettings()
+        score = try c.decodeIfPresent(ScoreSettings.self, forKey: .score) ?? ScoreSettings()
     }
 
     public static func load(_ url: URL) throws -> PipelineConfig {

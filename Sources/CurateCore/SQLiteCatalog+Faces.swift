@@ -40,7 +40,8 @@ extension SQLiteCatalog {
     public func faceExportRows() throws -> [FaceExportRow] {
         let images = Dictionary(uniqueKeysWithValues: try imageExportRows().map { ($0.sha256, $0) })
         return try pool.read { db in
-            try Row.fetchAll(db, sql: """
+            let scores = try faceScores(db)
+            return try Row.fetchAll(db, sql: """
                 SELECT f.*, s.split, s.group_key, s.excluded, s.label AS split_label
                 FROM faces f LEFT JOIN face_splits s ON s.face_id = f.id ORDER BY f.id
                 """).map { r in
@@ -55,7 +56,7 @@ extension SQLiteCatalog {
                     label: label, labels: labels,
                     box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) }, landmarks: lm,
                     prob: Float(r["probability"] as Double), crop: r["crop_path"], method: r["method"], cluster: img?.cluster,
-                    split: r["split"], group: r["group_key"], excluded: r["excluded"])
+                    split: r["split"], group: r["group_key"], excluded: r["excluded"], score: scores[r["id"]])
             }
         }
     }

@@ -126,6 +126,29 @@ public final class SQLiteCatalog: Catalog {
                 );
                 """)
         }
+        m.registerMigration("v5: classifier outputs and mislabel scores") { db in
+            // face_probs keeps every model's output (features as little-endian float32 blobs);
+            // face_scores holds the current ranking, replaced as a whole by each `curate score`.
+            try db.execute(sql: """
+                CREATE TABLE face_probs (
+                    face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+                    model TEXT NOT NULL,
+                    probs BLOB NOT NULL,
+                    features BLOB NOT NULL,
+                    PRIMARY KEY (face_id, model)
+                );
+                CREATE TABLE face_scores (
+                    face_id INTEGER PRIMARY KEY REFERENCES faces(id) ON DELETE CASCADE,
+                    model TEXT NOT NULL,
+                    probs TEXT NOT NULL,
+                    label TEXT NOT NULL,
+                    predicted TEXT NOT NULL,
+                    self_confidence REAL NOT NULL,
+                    margin REAL NOT NULL,
+                    flagged INTEGER NOT NULL
+                );
+                """)
+        }
         return m
     }
 
@@ -232,6 +255,8 @@ public final class SQLiteCatalog: Catalog {
                 s.labels[row["label"]] = row["n"]
             }
             try Self.splitStatus(db, into: &s)
+            s.scored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM face_scores") ?? 0
+            s.flagged = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM face_scores WHERE flagged = 1") ?? 0
             return s
         }
     }

@@ -5,15 +5,24 @@ import Foundation
 public enum FaceTable {
     static let landmarkNames = ["left_eye", "right_eye", "nose", "mouth_left", "mouth_right"]
 
-    public static let csvHeader: [String] = ["face_id", "split", "group", "label", "image_sha256", "url",
-        "x1", "y1", "x2", "y2"] + landmarkNames.flatMap { ["\($0)_x", "\($0)_y"] }
-        + ["prob", "crop", "method", "cluster", "excluded"]
+    /// Columns; with scores, `p_<label>` for each scored label and the mislabel scores follow.
+    public static func csvHeader(scoredLabels: [String] = []) -> [String] {
+        ["face_id", "split", "group", "label", "image_sha256", "url", "x1", "y1", "x2", "y2"]
+            + landmarkNames.flatMap { ["\($0)_x", "\($0)_y"] }
+            + ["prob", "crop", "method", "cluster", "excluded"]
+            + (scoredLabels.isEmpty ? [] : scoredLabels.map { "p_\($0)" } + ["predicted", "self_confidence", "margin", "flagged"])
+    }
 
-    public static func csvFields(_ r: FaceExportRow) -> [String] {
+    public static func csvFields(_ r: FaceExportRow, scoredLabels: [String] = []) -> [String] {
         var f = [String(r.faceID), r.split ?? "", r.group ?? "", r.label ?? "", r.imageSHA256, r.url ?? ""]
         f += r.box.map { "\($0)" }
         f += r.landmarks.flatMap { $0.map { "\($0)" } }
         f += ["\(r.prob)", r.crop, r.method, r.cluster.map(String.init) ?? "", r.excluded ?? ""]
+        if !scoredLabels.isEmpty {
+            f += scoredLabels.map { l in r.score?.probs[l].map { "\($0)" } ?? "" }
+            f += [r.score?.predicted ?? "", r.score.map { "\($0.selfConfidence)" } ?? "",
+                  r.score.map { "\($0.margin)" } ?? "", r.score.map { $0.flagged ? "1" : "0" } ?? ""]
+        }
         return f
     }
 
@@ -26,8 +35,9 @@ public enum FaceTable {
     }
 
     public static func csv(_ rows: [FaceExportRow], extraFirstColumn: (name: String, value: (FaceExportRow) -> String)? = nil) -> String {
-        var out = csvLine((extraFirstColumn.map { [$0.name] } ?? []) + csvHeader)
-        for r in rows { out += csvLine((extraFirstColumn.map { [$0.value(r)] } ?? []) + csvFields(r)) }
+        let scored = Set(rows.flatMap { $0.score?.probs.keys.map { $0 } ?? [] }).sorted()
+        var out = csvLine((extraFirstColumn.map { [$0.name] } ?? []) + csvHeader(scoredLabels: scored))
+        for r in rows { out += csvLine((extraFirstColumn.map { [$0.value(r)] } ?? []) + csvFields(r, scoredLabels: scored)) }
         return out
     }
 

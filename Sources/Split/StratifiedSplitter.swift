@@ -22,7 +22,12 @@ public struct StratifiedSplitter: Sendable {
     public let seed: UInt64
 
     public init(ratio: SplitRatio, seed: UInt64) {
-        shares = ratio.shares
+        self.init(shares: ratio.shares, seed: seed)
+    }
+
+    /// Any number of parts (e.g. equal cross-validation folds); shares sum to 1.
+    public init(shares: [Double], seed: UInt64) {
+        self.shares = shares
         self.seed = seed
     }
 

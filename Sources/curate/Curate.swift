@@ -7,7 +7,8 @@ struct Curate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curate",
         abstract: "Turn lists of image URLs into a clean, labelled, split face-emotion dataset.",
-        subcommands: [FetchCommand.self, DedupCommand.self, FacesCommand.self, SplitCommand.self, StatusCommand.self,
+        subcommands: [FetchCommand.self, DedupCommand.self, FacesCommand.self, SplitCommand.self, ScoreCommand.self,
+                      TrainCommand.self, StatusCommand.self,
                       ExportCommand.self])
 }
 

@@ -102,7 +102,7 @@ struct ImageFolderExportTests {
         let rows = try c.catalog.faceExportRows()
         let lines = FaceTable.csv(rows).split(separator: "\n")
         #expect(lines.count == rows.count + 1)
-        #expect(lines[0].split(separator: ",").count == FaceTable.csvHeader.count)
-        #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == FaceTable.csvHeader.count })
+        #expect(lines[0].split(separator: ",").count == FaceTable.csvHeader().count)
+        #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == FaceTable.csvHeader().count })
     }
 }

@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+
+extension SQLiteCatalog {
+    public func facesToScore(model: String) throws -> [FaceToScore] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT f.id, f.crop_path FROM faces f JOIN images i ON i.sha256 = f.image_sha256
+                WHERE i.canonical = 1 AND NOT EXISTS (SELECT 1 FROM face_probs p WHERE p.face_id = f.id AND p.model = ?)
+                ORDER BY f.id
+                """, arguments: [model]).map { FaceToScore(faceID: $0["id"], crop: $0["crop_path"]) }
+        }
+    }
+
+    public func recordFaceProbs(_ probs: [FaceProbs], model: String) throws {
+        guard !probs.isEmpty else { return }
+        try pool.write { db in
+            let st = try db.cachedStatement(sql: """
+                INSERT INTO face_probs (face_id, model, probs, features) VALUES (?, ?, ?, ?)
+                ON CONFLICT (face_id, model) DO UPDATE SET probs = excluded.probs, features = excluded.features
+                """)
+            for p in probs { try st.execute(arguments: [p.faceID, model, floatBlob(p.probs), floatBlob(p.features)]) }
+        }
+    }
+
+    public func scoringRows(model: String) throws -> [ScoringRow] {
+        let images = Dictionary(uniqueKeysWithValues: try imageExportRows().map { ($0.sha256, $0.labels) })
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT f.id, f.image_sha256, s.split, s.group_key, s.excluded, s.label AS split_label, p.probs, p.features
+                FROM face_probs p JOIN faces f ON f.id = p.face_id LEFT JOIN face_splits s ON s.face_id = f.id
+                WHERE p.model = ? ORDER BY f.id
+                """, arguments: [model]).map { r in
+                // The label the split placed it with; before any split, its sources' label if they agree.
+                let labels = images[r["image_sha256"] as String] ?? []
+                let label: String? = r["split_label"] ?? (labels.count == 1 ? labels[0] : nil)
+                return ScoringRow(faceID: r["id"], label: label, split: r["split"], group: r["group_key"],
+                                  excluded: r["excluded"], probs: floats(r["probs"]), features: floats(r["features"]))
+            }
+        }
+    }
+
+    public func replaceFaceScores(_ scores: [FaceScore], model: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM face_scores")
+            let st = try db.cachedStatement(sql: """
+                INSERT INTO face_scores (face_id, model, probs, label, predicted, self_confidence, margin, flagged)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let enc = JSONEncoder.sorted
+            for s in scores {
+                try st.execute(arguments: [s.faceID, model, String(decoding: try enc.encode(s.probs), as: UTF8.self),
+                                           s.label, s.predicted, s.selfConfidence, s.margin, s.flagged])
+            }
+        }
+    }
+
+    /// Stored mislabel scores by face id, for the face-level export.
+    func faceScores(_ db: Database) throws -> [Int64: FaceScore] {
+        var out: [Int64: FaceScore] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT * FROM face_scores") {
+            let probs = try JSONDecoder().decode([String: Float].self, from: Data((r["probs"] as String).utf8))
+            out[r["face_id"]] = FaceScore(faceID: r["face_id"], probs: probs, label: r["label"], predicted: r["predicted"],
+                                          selfConfidence: Float(r["self_confidence"] as Double), margin: Float(r["margin"] as Double),
+                                          flagged: r["flagged"])
+        }
+        return out
+    }
+}
+
+/// Float arrays as little-endian float32 blobs: compact, and exact.
+func floatBlob(_ v: [Float]) -> Data {
+    var d = Data(capacity: v.count * 4)
+    for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
+    return d
+}
+
+func floats(_ d: Data) -> [Float] {
+    stride(from: 0, to: d.count - d.count % 4, by: 4).map { i in
+        Float(bitPattern: UInt32(d[d.startIndex + i]) | UInt32(d[d.startIndex + i + 1]) << 8
+              | UInt32(d[d.startIndex + i + 2]) << 16 | UInt32(d[d.startIndex + i + 3]) << 24)
+    }
+}

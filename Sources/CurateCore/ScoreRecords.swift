@@ -1,0 +1,56 @@
+import Foundation
+
+/// A face whose crop the classifier has not yet seen under the current model.
+public struct FaceToScore: Sendable, Equatable {
+    public var faceID: Int64
+    public var crop: String
+    public init(faceID: Int64, crop: String) { self.faceID = faceID; self.crop = crop }
+}
+
+/// A model's output for one face: class probabilities (the model's own classes) and the
+/// pooled activations before its head (features for `curate train`).
+public struct FaceProbs: Sendable, Equatable {
+    public var faceID: Int64
+    public var probs: [Float]
+    public var features: [Float]
+    public init(faceID: Int64, probs: [Float], features: [Float] = []) {
+        self.faceID = faceID; self.probs = probs; self.features = features
+    }
+}
+
+/// A face as ranking needs it: its current label (nil when it has none usable) and the
+/// stored output of one model.
+public struct ScoringRow: Sendable, Equatable {
+    public var faceID: Int64
+    public var label: String?
+    public var split: String?
+    public var group: String?
+    /// Why `curate split` left it out, if it did.
+    public var excluded: String?
+    public var probs: [Float]
+    public var features: [Float]
+    public init(faceID: Int64, label: String?, split: String?, group: String?, excluded: String?, probs: [Float], features: [Float]) {
+        self.faceID = faceID; self.label = label; self.split = split; self.group = group
+        self.excluded = excluded; self.probs = probs; self.features = features
+    }
+}
+
+/// The mislabel scores of one face (cleanlab's definitions) under the ranking model.
+public struct FaceScore: Sendable, Equatable {
+    public var faceID: Int64
+    /// Pipeline label -> probability, renormalised over the labels the model can score.
+    public var probs: [String: Float]
+    public var label: String
+    public var predicted: String
+    /// P(given label).
+    public var selfConfidence: Float
+    /// cleanlab's normalized margin: (P(given) − max P(other) + 1) / 2; low is suspicious.
+    public var margin: Float
+    /// Confident learning: another class clears its per-class threshold and beats the given label.
+    public var flagged: Bool
+    public init(faceID: Int64, probs: [String: Float], label: String, predicted: String, selfConfidence: Float,
+                margin: Float, flagged: Bool) {
+        self.faceID = faceID; self.probs = probs; self.label = label; self.predicted = predicted
+        self.selfConfidence = selfConfidence; self.margin = margin; self.flagged = flagged
+    }
+}

@@ -1,0 +1,130 @@
+import CurateCore
+import Foundation
+import Imaging
+import Inference
+
+/// `curate score`: runs the emotion classifier over every face it has not seen (incremental),
+/// then ranks all labelled faces by cleanlab's mislabel scores and stores the ranking.
+public struct ScoreStage: Sendable {
+    public enum Model: String, Sendable, CaseIterable { case `default`, trained }
+
+    public let workspace: Workspace
+    public let catalog: any Catalog
+    public let labels: [String]
+    public let settings: ScoreSettings
+    public let modelsDir: URL
+    public let progress: StageProgress?
+
+    public init(workspace: Workspace, catalog: any Catalog, labels: [String], settings: ScoreSettings,
+                modelsDir: URL, progress: StageProgress? = nil) {
+        self.workspace = workspace; self.catalog = catalog; self.labels = labels; self.settings = settings
+        self.modelsDir = modelsDir; self.progress = progress
+    }
+
+    public static let modelFile = "emotion-mini-xception.safetensors"
+
+    public func run(model: Model = .default) throws -> ScoreSummary {
+        var summary = ScoreSummary(model: model.rawValue, rankBy: settings.rankBy)
+        let t0 = Date()
+        let rows: [ScoringRow]
+        let map: [(label: String, index: Int)]
+        switch model {
+        case .default:
+            let net = try MiniXception(contentsOf: modelsDir.appendingPathComponent(Self.modelFile))
+            let key = Self.modelKey(net)
+            map = try MislabelScores.classMap(labels: labels, modelClasses: net.classes, configured: settings.classes)
+            summary.notScorable = labels.filter { l in !map.contains { $0.label == l } }
+            summary.inferred = try infer(net, key: key)
+            summary.inferSeconds = Date().timeIntervalSince(t0)
+            rows = try catalog.scoringRows(model: key)
+        case .trained:
+            let head = try TrainedHead.load(workspace)
+            guard head.labels == labels else {
+                throw CurateError("the trained head knows labels \(head.labels.joined(separator: ", ")), the pipeline \(labels.joined(separator: ", ")); run `curate train` again")
+            }
+            map = labels.enumerated().map { ($1, $0) }
+            rows = try head.probabilities(catalog: catalog)
+        }
+        let scores = rank(rows, map: map)
+        try catalog.replaceFaceScores(scores, model: model.rawValue)
+        summary.ranked = scores.count
+        summary.flagged = scores.count { $0.flagged }
+        summary.top = Self.order(scores, by: settings.rankBy)
+        summary.seconds = Date().timeIntervalSince(t0)
+        return summary
+    }
+
+    /// The stored-output key: a model changes only with its source file.
+    static func modelKey(_ net: MiniXception) -> String { "mini-xception:" + net.sourceDigest.prefix(16) }
+
+    /// Runs the network over unseen faces, a batch per core at a time; returns how many.
+    func infer(_ net: MiniXception, key: String) throws -> Int {
+        Ops.useSingleThreadedBLAS()
+        let todo = try catalog.facesToScore(model: key)
+        let chunks = stride(from: 0, to: todo.count, by: settings.batch).map { Array(todo[$0..<min(todo.count, $0 + settings.batch)]) }
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        progress?.start(total: todo.count)
+        var done = 0
+        for group in stride(from: 0, to: chunks.count, by: cores).map({ Array(chunks[$0..<min(chunks.count, $0 + cores)]) }) {
+            let results = try parallelMap(group) { batch in Result { try self.classify(batch, net) } }.map { try $0.get() }
+            for r in results { try catalog.recordFaceProbs(r, model: key); done += r.count }
+            progress?.update(done: done, detail: "faces")
+        }
+        progress?.finish()
+        return done
+    }
+
+    func classify(_ batch: [FaceToScore], _ net: MiniXception) throws -> [FaceProbs] {
+        let side = MiniXception.inputSize
+        var input = [Float]()
+        input.reserveCapacity(batch.count * side * side)
+        for f in batch { input += try Self.networkInput(workspace.readFile(f.crop), crop: f.crop) }
+        let (probs, features) = net.forward(Tensor(shape: [batch.count, 1, side, side], data: input))
+        let k = probs.shape[1], d = features.shape[1]
+        return batch.enumerated().map { i, f in
+            FaceProbs(faceID: f.faceID, probs: Array(probs.data[(i * k)..<((i + 1) * k)]),
+                      features: Array(features.data[(i * d)..<((i + 1) * d)]))
+        }
+    }
+
+    /// A crop as the network sees it: grayscale (ITU-R 601 luma), bilinear to 64×64 with
+    /// half-pixel centres (what fer does with OpenCV's default resize), scaled to [-1, 1].
+    static func networkInput(_ bytes: [UInt8], crop: String) throws -> [Float] {
+        let gray: PixelImage
+        do { gray = try ImageDecoder.decode(bytes).luma() } catch {
+            throw CurateError("cannot read face crop \(crop): \(error)")
+        }
+        let side = MiniXception.inputSize
+        let t = Tensor(shape: [1, 1, gray.height, gray.width], data: gray.pixels.map(Float.init))
+        let small = Ops.resizeBilinear(t, height: side, width: side)
+        return small.data.map { ($0 / 255 - 0.5) * 2 }
+    }
+
+    /// Mislabel scores for every face with a usable label the model can score; faces the split
+    /// left out (duplicates, conflicts) are not ranked.
+    func rank(_ rows: [ScoringRow], map: [(label: String, index: Int)]) -> [FaceScore] {
+        let usable = rows.filter { r in r.excluded == nil && r.label.map { l in map.contains { $0.label == l } } == true }
+        let renormalised: [[Float]] = usable.map { r in
+            let p = map.map { r.probs[$0.index] }
+            let s = p.reduce(0, +)
+            return s > 0 ? p.map { $0 / s } : p.map { _ in 1 / Float(p.count) }
+        }
+        let given = usable.map { r in map.firstIndex { $0.label == r.label! }! }
+        let scores = MislabelScores.compute(probs: renormalised, given: given, classCount: map.count)
+        return usable.indices.map { i in
+            FaceScore(faceID: usable[i].faceID, probs: Dictionary(uniqueKeysWithValues: zip(map.map(\.label), renormalised[i])),
+                      label: usable[i].label!, predicted: map[scores[i].predicted].label,
+                      selfConfidence: scores[i].selfConfidence, margin: scores[i].margin, flagged: scores[i].flagged)
+        }
+    }
+
+    /// Review order: flagged first, then the lowest score, then face id.
+    public static func order(_ scores: [FaceScore], by rankBy: ScoreSettings.RankBy) -> [FaceScore] {
+        func key(_ s: FaceScore) -> Float { rankBy == .margin ? s.margin : s.selfConfidence }
+        return scores.sorted { a, b in
+            if a.flagged != b.flagged { return a.flagged }
+            if key(a) != key(b) { return key(a) < key(b) }
+            return a.faceID < b.faceID
+        }
+    }
+}

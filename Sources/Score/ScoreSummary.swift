@@ -1,0 +1,29 @@
+import CurateCore
+import Foundation
+
+/// What `curate score` did, and the ranking it stored (most suspicious first).
+public struct ScoreSummary: Sendable {
+    public var model: String
+    public var rankBy: ScoreSettings.RankBy
+    /// Faces the network ran on now (the rest had stored outputs).
+    public var inferred = 0
+    public var inferSeconds = 0.0
+    public var ranked = 0
+    public var flagged = 0
+    public var notScorable: [String] = []
+    public var seconds = 0.0
+    public var top: [FaceScore] = []
+
+    public var text: String {
+        var lines: [String] = []
+        if model == "default" {
+            let rate = inferSeconds > 0 ? Double(inferred) / inferSeconds : 0
+            lines.append("classified \(inferred) new faces in \(String(format: "%.1f", inferSeconds)) s (\(Int(rate)) faces/s)")
+        }
+        lines.append("ranked \(ranked) labelled faces with the \(model) model by \(rankBy.rawValue); \(flagged) flagged as likely mislabels")
+        if !notScorable.isEmpty {
+            lines.append("not scorable by the default model (no matching class): \(notScorable.joined(separator: ", ")); `curate train` covers them")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

