@@ -3,11 +3,15 @@ import Foundation
 /// Settings of `curate score` and `curate train`.
 public struct ScoreSettings: Decodable, Sendable, Equatable {
     public enum RankBy: String, Decodable, Sendable, CaseIterable { case selfConfidence = "self_confidence", margin }
+    /// How a crop shrinks to the network's 64×64: `bilinear` as fer does (OpenCV's default), or
+    /// `area` (each output pixel averages the input pixels it covers; no aliasing).
+    public enum Resize: String, Decodable, Sendable { case bilinear, area }
     /// Pipeline label -> the default model's class. Labels left out (and with no class of the
     /// same name) cannot be scored by the default model.
     public var classes: [String: String] = [:]
     public var rankBy = RankBy.selfConfidence
     public var batch = 64
+    public var resize = Resize.bilinear
     /// `curate train`: folds, L2 strength of the logistic-regression head, seed.
     public var folds = 5
     public var l2 = 1.0
@@ -15,7 +19,7 @@ public struct ScoreSettings: Decodable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case classes, rankBy = "rank_by", batch, folds, l2, seed }
+    enum CodingKeys: String, CodingKey { case classes, rankBy = "rank_by", batch, resize, folds, l2, seed }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -28,6 +32,10 @@ public struct ScoreSettings: Decodable, Sendable, Equatable {
             rankBy = v
         }
         batch = try c.decodeIfPresent(Int.self, forKey: .batch) ?? d.batch
+        if let r = try c.decodeIfPresent(String.self, forKey: .resize) {
+            guard let v = Resize(rawValue: r) else { throw CurateError("score.resize must be bilinear or area, not '\(r)'") }
+            resize = v
+        }
         folds = try c.decodeIfPresent(Int.self, forKey: .folds) ?? d.folds
         l2 = try c.decodeIfPresent(Double.self, forKey: .l2) ?? d.l2
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed

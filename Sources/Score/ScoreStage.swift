@@ -31,7 +31,7 @@ public struct ScoreStage: Sendable {
         switch model {
         case .default:
             let net = try MiniXception(contentsOf: modelsDir.appendingPathComponent(Self.modelFile))
-            let key = Self.modelKey(net)
+            let key = modelKey(net)
             map = try MislabelScores.classMap(labels: labels, modelClasses: net.classes, configured: settings.classes)
             summary.notScorable = labels.filter { l in !map.contains { $0.label == l } }
             summary.inferred = try infer(net, key: key)
@@ -55,7 +55,10 @@ public struct ScoreStage: Sendable {
     }
 
     /// The stored-output key: a model changes only with its source file.
-    static func modelKey(_ net: MiniXception) -> String { "mini-xception:" + net.sourceDigest.prefix(16) }
+    func modelKey(_ net: MiniXception) -> String { Self.modelKey(net, resize: settings.resize) }
+    static func modelKey(_ net: MiniXception, resize: ScoreSettings.Resize) -> String {
+        "mini-xception:" + net.sourceDigest.prefix(16) + (resize == .bilinear ? "" : ":" + resize.rawValue)
+    }
 
     /// Runs the network over unseen faces, a batch per core at a time; returns how many.
     func infer(_ net: MiniXception, key: String) throws -> Int {
@@ -78,7 +81,7 @@ public struct ScoreStage: Sendable {
         let side = MiniXception.inputSize
         var input = [Float]()
         input.reserveCapacity(batch.count * side * side)
-        for f in batch { input += try Self.networkInput(workspace.readFile(f.crop), crop: f.crop) }
+        for f in batch { input += try Self.networkInput(workspace.readFile(f.crop), crop: f.crop, resize: settings.resize) }
         let (probs, features) = net.forward(Tensor(shape: [batch.count, 1, side, side], data: input))
         let k = probs.shape[1], d = features.shape[1]
         return batch.enumerated().map { i, f in
@@ -87,16 +90,16 @@ public struct ScoreStage: Sendable {
         }
     }
 
-    /// A crop as the network sees it: grayscale (ITU-R 601 luma), bilinear to 64×64 with
-    /// half-pixel centres (what fer does with OpenCV's default resize), scaled to [-1, 1].
-    static func networkInput(_ bytes: [UInt8], crop: String) throws -> [Float] {
+    /// A crop as the network sees it: grayscale (ITU-R 601 luma), 64×64 (bilinear with half-pixel
+    /// centres, what fer does with OpenCV's default resize; or area averaging), scaled to [-1, 1].
+    static func networkInput(_ bytes: [UInt8], crop: String, resize: ScoreSettings.Resize) throws -> [Float] {
         let gray: PixelImage
         do { gray = try ImageDecoder.decode(bytes).luma() } catch {
             throw CurateError("cannot read face crop \(crop): \(error)")
         }
         let side = MiniXception.inputSize
         let t = Tensor(shape: [1, 1, gray.height, gray.width], data: gray.pixels.map(Float.init))
-        let small = Ops.resizeBilinear(t, height: side, width: side)
+        let small = resize == .area ? Ops.resizeArea(t, height: side, width: side) : Ops.resizeBilinear(t, height: side, width: side)
         return small.data.map { ($0 / 255 - 0.5) * 2 }
     }
 

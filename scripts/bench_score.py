@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Mislabel-finding evaluation and scoring speed for `curate score` / `curate train`.
+
+On ../shared/datasets/facial-expressions-3class: flip 10% of the labels at random (fixed seed)
+in the URL list, run fetch -> dedup -> faces -> split -> score (default model), then train and
+score --model trained, and print for each: accuracy over the 3 classes against the ORIGINAL
+labels, AUROC of the mislabel score (1 - self-confidence, and 1 - normalized margin) for finding
+the flipped faces, and precision@20 of the review order (flagged first, then lowest
+self-confidence). Then the classifier's speed: `curate score` re-running the network on every
+face (decode PNG crop, grayscale, resize, network, catalog write) against Keras (tensorflow-cpu)
+running the same .hdf5 on the same crops at batch 64, 2 threads each.
+"""
+import argparse, csv, json, os, random, shutil, subprocess, sys, time
+from pathlib import Path
+
+from benchlib import Tee, table_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASET = ROOT.parent / "shared/datasets/facial-expressions-3class"
+LABELS = ["angry", "happy", "sad"]
+
+
+def auroc(scores, positives):
+    """Probability that a random positive outranks a random negative (ties count half)."""
+    pairs = sorted(zip(scores, positives))
+    ranks, i = [0.0] * len(pairs), 0
+    while i < len(pairs):
+        j = i
+        while j + 1 < len(pairs) and pairs[j + 1][0] == pairs[i][0]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[k] = (i + j) / 2 + 1
+        i = j + 1
+    n_pos = sum(p for _, p in pairs)
+    n_neg = len(pairs) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    rank_sum = sum(r for r, (_, p) in zip(ranks, pairs) if p)
+    return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--curate", required=True)
+    ap.add_argument("--keras-python", help="a Python with tensorflow-cpu (speed comparison); skipped when absent")
+    ap.add_argument("--flip", type=float, default=0.10)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=str(ROOT / "bench-out/score"))
+    args = ap.parse_args()
+    out = Path(args.out)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    tee = Tee(out / "report.txt")
+
+    rows = list(csv.DictReader(open(DATASET / "labels.csv")))
+    rng = random.Random(args.seed)
+    flipped = set(rng.sample(range(len(rows)), round(args.flip * len(rows))))
+    original, given = {}, {}
+    with open(out / "photos.tsv", "w") as f:
+        for i, r in enumerate(rows):
+            label = r["label"]
+            if i in flipped:
+                label = rng.choice([l for l in LABELS if l != r["label"]])
+            original[r["sha256"]], given[r["sha256"]] = r["label"], label
+            f.write(f"{label}\t{(DATASET / r['path']).as_uri()}\n")
+    tee(f"bench-score: {len(rows)} photos, {len(flipped)} labels flipped (seed {args.seed})")
+
+    ws = out / "ws"
+    common = ["--workspace", str(ws), "--pipeline", str(ROOT / "Pipelines/emotions.yml")]
+    models = ["--models", str(ROOT / "Data/models")]
+
+    def curate(*a):
+        r = subprocess.run([args.curate, *a, *common], capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit(f"curate {' '.join(a)} failed: {r.stderr}")
+        return r.stdout
+
+    for step in (["fetch", str(out / "photos.tsv")], ["dedup"], ["faces", *models], ["split"]):
+        curate(*step)
+
+    def evaluate(name):
+        faces = [json.loads(l) for l in curate("export", "--format", "jsonl").splitlines()]
+        faces = [f for f in faces if f["probs"] is not None]
+        is_flip = [given[f["image_sha256"]] != original[f["image_sha256"]] for f in faces]
+        acc = sum(f["predicted"] == original[f["image_sha256"]] for f in faces) / len(faces)
+        au_sc = auroc([1 - f["self_confidence"] for f in faces], is_flip)
+        au_m = auroc([1 - f["margin"] for f in faces], is_flip)
+        top = json.loads(curate("score", "--top", "20", "--json", "--model", name, *models))
+        by_id = {f["face_id"]: f for f in faces}
+        p20 = sum(given[by_id[t["face_id"]]["image_sha256"]] != original[by_id[t["face_id"]]["image_sha256"]] for t in top) / len(top)
+        flagged = [f for f, x in zip(faces, is_flip) if f["flagged"]]
+        prec_flag = sum(given[f["image_sha256"]] != original[f["image_sha256"]] for f in flagged) / max(1, len(flagged))
+        rec_flag = len([1 for f, x in zip(faces, is_flip) if f["flagged"] and x]) / max(1, sum(is_flip))
+        return [name, len(faces), sum(is_flip), f"{acc:.3f}", f"{au_sc:.3f}", f"{au_m:.3f}", f"{p20:.2f}",
+                f"{len(flagged)}", f"{prec_flag:.2f}", f"{rec_flag:.2f}"]
+
+    results = []
+    t = time.time()
+    curate("score", *models)
+    score_s = time.time() - t
+    results.append(evaluate("default"))
+    train_report = curate("train", *models)
+    curate("score", "--model", "trained", *models)
+    results.append(evaluate("trained"))
+    tee("")
+    tee("Mislabel finding (accuracy against the original labels; AUROC for the flipped faces):")
+    for line in table_lines(["model", "faces", "flipped", "accuracy", "AUROC 1-selfconf", "AUROC 1-margin", "P@20",
+                             "flagged", "flag precision", "flag recall"], results, "lrrrrrrrrr"):
+        tee(line)
+    tee("")
+    tee("curate train (trained on the flipped labels):")
+    for line in train_report.splitlines():
+        tee("  " + line)
+
+    # --- speed: the network over every face again, in a copy of the workspace ---
+    faces = [json.loads(l) for l in curate("export", "--format", "jsonl").splitlines()]
+    crops = [str(ws / f["crop"]) for f in faces]
+    speed = out / "ws-speed"
+    shutil.copytree(ws, speed)
+    subprocess.run(["sqlite3" if shutil.which("sqlite3") else sys.executable, *(
+        [str(speed / "catalog.sqlite"), "DELETE FROM face_probs"] if shutil.which("sqlite3") else
+        ["-c", f"import sqlite3; c=sqlite3.connect({str(speed / 'catalog.sqlite')!r}); c.execute('DELETE FROM face_probs'); c.commit()"])],
+        check=True)
+    r = subprocess.run([args.curate, "score", "--workspace", str(speed), "--pipeline", str(ROOT / "Pipelines/emotions.yml"),
+                        *models], capture_output=True, text=True, check=True)
+    first = r.stdout.splitlines()[0]  # "classified N new faces in S s (R faces/s)"
+    n, secs = int(first.split()[1]), float(first.split()[5])
+    curate_rate = n / secs
+    tee("")
+    tee(f"speed over {n} faces (160x160 PNG crops -> gray 64x64 -> mini-Xception):")
+    speed_rows = [["curate score (2 cores; decode, resize, network, catalog writes)", f"{secs:.2f}", f"{curate_rate:.0f}", ""]]
+    if args.keras_python:
+        (out / "crops.txt").write_text("\n".join(crops))
+        kr = subprocess.run([args.keras_python, str(ROOT / "scripts/keras_score.py"), str(out / "crops.txt"),
+                             str(ROOT / "Data/cache/emotion_model.hdf5")], capture_output=True, text=True)
+        if kr.returncode != 0:
+            tee(f"keras side failed: {kr.stderr[-2000:]}")
+        else:
+            k = json.loads(kr.stdout.strip().splitlines()[-1])
+            speed_rows.append([f"Keras {k['keras']} / TF {k['tf']} predict, batch 64, 2 threads (network only)",
+                               f"{k['predict_s']:.2f}", f"{n / k['predict_s']:.0f}", f"{curate_rate / (n / k['predict_s']):.2f}x"])
+            speed_rows.append(["Keras incl. PIL decode + resize", f"{k['total_s']:.2f}", f"{n / k['total_s']:.0f}",
+                               f"{curate_rate / (n / k['total_s']):.2f}x"])
+    for line in table_lines(["scorer", "seconds", "faces/s", "curate/this"], speed_rows, "lrrr"):
+        tee(line)
+    tee(f"report: {out / 'report.txt'}")
+
+
+if __name__ == "__main__":
+    main()
