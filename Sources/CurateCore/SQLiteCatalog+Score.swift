@@ -5,10 +5,13 @@ extension SQLiteCatalog {
     public func facesToScore(model: String) throws -> [FaceToScore] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT f.id, f.crop_path FROM faces f JOIN images i ON i.sha256 = f.image_sha256
+                SELECT f.id, f.crop_path, f.landmarks, i.path FROM faces f JOIN images i ON i.sha256 = f.image_sha256
                 WHERE i.canonical = 1 AND NOT EXISTS (SELECT 1 FROM face_probs p WHERE p.face_id = f.id AND p.model = ?)
-                ORDER BY f.id
-                """, arguments: [model]).map { FaceToScore(faceID: $0["id"], crop: $0["crop_path"]) }
+                ORDER BY f.image_sha256, f.idx
+                """, arguments: [model]).map { r in
+                FaceToScore(faceID: r["id"], crop: r["crop_path"], imagePath: r["path"],
+                            landmarks: try JSONDecoder().decode([[Float]].self, from: Data((r["landmarks"] as String).utf8)))
+            }
         }
     }
 

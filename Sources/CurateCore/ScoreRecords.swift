@@ -4,7 +4,12 @@ import Foundation
 public struct FaceToScore: Sendable, Equatable {
     public var faceID: Int64
     public var crop: String
-    public init(faceID: Int64, crop: String) { self.faceID = faceID; self.crop = crop }
+    /// The source photo and the face's landmarks, for inputs cut from the photo itself.
+    public var imagePath: String
+    public var landmarks: [[Float]]
+    public init(faceID: Int64, crop: String, imagePath: String = "", landmarks: [[Float]] = []) {
+        self.faceID = faceID; self.crop = crop; self.imagePath = imagePath; self.landmarks = landmarks
+    }
 }
 
 /// A model's output for one face: class probabilities (the model's own classes) and the

@@ -11,15 +11,18 @@ public struct ScoreSettings: Decodable, Sendable, Equatable {
     public var classes: [String: String] = [:]
     public var rankBy = RankBy.selfConfidence
     public var batch = 64
-    public var resize = Resize.bilinear
+    public var resize = Resize.area
+    /// 1: the stored aligned crop. Below 1: the face re-aligned from its photo with the template
+    /// shrunk by this factor, so the classifier sees more of the head.
+    public var zoom = 1.0
     /// `curate train`: folds, L2 strength of the logistic-regression head, seed.
     public var folds = 5
-    public var l2 = 1.0
+    public var l2 = 300.0
     public var seed: UInt64 = 0
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case classes, rankBy = "rank_by", batch, resize, folds, l2, seed }
+    enum CodingKeys: String, CodingKey { case classes, rankBy = "rank_by", batch, resize, zoom, folds, l2, seed }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -36,6 +39,8 @@ public struct ScoreSettings: Decodable, Sendable, Equatable {
             guard let v = Resize(rawValue: r) else { throw CurateError("score.resize must be bilinear or area, not '\(r)'") }
             resize = v
         }
+        zoom = try c.decodeIfPresent(Double.self, forKey: .zoom) ?? d.zoom
+        guard zoom > 0.2 && zoom <= 2 else { throw CurateError("score.zoom must be between 0.2 and 2") }
         folds = try c.decodeIfPresent(Int.self, forKey: .folds) ?? d.folds
         l2 = try c.decodeIfPresent(Double.self, forKey: .l2) ?? d.l2
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed

@@ -36,10 +36,11 @@ public enum FaceCrop {
     }
 
     /// The face warped so its landmarks land on the ArcFace template scaled to `size`
-    /// (bilinear sampling, black outside the photo).
-    public static func aligned(_ image: PixelImage, landmarks: [[Float]], size: Int = 160) -> PixelImage {
-        let scale = Double(size) / 112
-        let template = arcface112.map { ($0.0 * scale, $0.1 * scale) }
+    /// (bilinear sampling, black outside the photo). `zoom` below 1 shrinks the template about
+    /// the centre, framing more of the head (e.g. for classifiers trained on looser crops).
+    public static func aligned(_ image: PixelImage, landmarks: [[Float]], size: Int = 160, zoom: Double = 1) -> PixelImage {
+        let scale = Double(size) / 112, c = Double(size) / 2
+        let template = arcface112.map { (c + ($0.0 * scale - c) * zoom, c + ($0.1 * scale - c) * zoom) }
         let t = similarity(from: landmarks.map { (Double($0[0]), Double($0[1])) }, to: template)
         // Inverse map each output pixel centre back into the photo.
         let det = t.a * t.a + t.b * t.b

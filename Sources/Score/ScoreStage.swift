@@ -1,4 +1,5 @@
 import CurateCore
+import Faces
 import Foundation
 import Imaging
 import Inference
@@ -55,14 +56,16 @@ public struct ScoreStage: Sendable {
     }
 
     /// The stored-output key: a model changes only with its source file.
-    func modelKey(_ net: MiniXception) -> String { Self.modelKey(net, resize: settings.resize) }
-    static func modelKey(_ net: MiniXception, resize: ScoreSettings.Resize) -> String {
-        "mini-xception:" + net.sourceDigest.prefix(16) + (resize == .bilinear ? "" : ":" + resize.rawValue)
+    func modelKey(_ net: MiniXception) -> String { Self.modelKey(net, settings) }
+    /// Outputs are stored per model file and per input recipe.
+    static func modelKey(_ net: MiniXception, _ s: ScoreSettings) -> String {
+        "mini-xception:" + net.sourceDigest.prefix(16) + ":" + s.resize.rawValue + (s.zoom == 1 ? "" : ":zoom\(s.zoom)")
     }
 
     /// Runs the network over unseen faces, a batch per core at a time; returns how many.
     func infer(_ net: MiniXception, key: String) throws -> Int {
         Ops.useSingleThreadedBLAS()
+        keepLargeAllocationsInHeap()
         let todo = try catalog.facesToScore(model: key)
         let chunks = stride(from: 0, to: todo.count, by: settings.batch).map { Array(todo[$0..<min(todo.count, $0 + settings.batch)]) }
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -81,13 +84,35 @@ public struct ScoreStage: Sendable {
         let side = MiniXception.inputSize
         var input = [Float]()
         input.reserveCapacity(batch.count * side * side)
-        for f in batch { input += try Self.networkInput(workspace.readFile(f.crop), crop: f.crop, resize: settings.resize) }
-        let (probs, features) = net.forward(Tensor(shape: [batch.count, 1, side, side], data: input))
-        let k = probs.shape[1], d = features.shape[1]
-        return batch.enumerated().map { i, f in
-            FaceProbs(faceID: f.faceID, probs: Array(probs.data[(i * k)..<((i + 1) * k)]),
-                      features: Array(features.data[(i * d)..<((i + 1) * d)]))
+        var photo: (path: String, gray: PixelImage)?
+        for f in batch {
+            guard settings.zoom != 1 else {
+                input += try Self.networkInput(workspace.readFile(f.crop), crop: f.crop, resize: settings.resize)
+                continue
+            }
+            // Faces come sorted by photo: each photo is decoded once.
+            if photo?.path != f.imagePath {
+                do { photo = (f.imagePath, try ImageDecoder.decode(workspace.readFile(f.imagePath)).luma()) } catch {
+                    throw CurateError("cannot read photo \(f.imagePath): \(error)")
+                }
+            }
+            let face = FaceCrop.aligned(photo!.gray, landmarks: f.landmarks, size: 160, zoom: settings.zoom)
+            input += Self.networkInput(gray: face, resize: settings.resize)
         }
+        // A few faces per forward pass: the network loops over images anyway, and small
+        // activations stay in cache (a 64-face batch allocates ~50 MB per layer).
+        let plane = side * side, micro = 4
+        var out: [FaceProbs] = []
+        for start in stride(from: 0, to: batch.count, by: micro) {
+            let m = min(micro, batch.count - start)
+            let (probs, features) = net.forward(Tensor(shape: [m, 1, side, side], data: Array(input[(start * plane)..<((start + m) * plane)])))
+            let k = probs.shape[1], d = features.shape[1]
+            for i in 0..<m {
+                out.append(FaceProbs(faceID: batch[start + i].faceID, probs: Array(probs.data[(i * k)..<((i + 1) * k)]),
+                                     features: Array(features.data[(i * d)..<((i + 1) * d)])))
+            }
+        }
+        return out
     }
 
     /// A crop as the network sees it: grayscale (ITU-R 601 luma), 64×64 (bilinear with half-pixel
@@ -97,6 +122,10 @@ public struct ScoreStage: Sendable {
         do { gray = try ImageDecoder.decode(bytes).luma() } catch {
             throw CurateError("cannot read face crop \(crop): \(error)")
         }
+        return networkInput(gray: gray, resize: resize)
+    }
+
+    static func networkInput(gray: PixelImage, resize: ScoreSettings.Resize) -> [Float] {
         let side = MiniXception.inputSize
         let t = Tensor(shape: [1, 1, gray.height, gray.width], data: gray.pixels.map(Float.init))
         let small = resize == .area ? Ops.resizeArea(t, height: side, width: side) : Ops.resizeBilinear(t, height: side, width: side)

@@ -19,7 +19,7 @@ public struct TrainStage {
 
     public func run() throws -> TrainReport {
         let net = try MiniXception(contentsOf: modelsDir.appendingPathComponent(ScoreStage.modelFile))
-        let featureModel = ScoreStage.modelKey(net, resize: settings.resize)
+        let featureModel = ScoreStage.modelKey(net, settings)
         let rows = try catalog.scoringRows(model: featureModel).filter { r in
             r.split != nil && r.label.map(labels.contains) == true
         }
