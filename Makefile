@@ -1,4 +1,4 @@
-.PHONY: demo test models bench-fetch bench-dedup
+.PHONY: demo test models bench-fetch bench-dedup bench-score
 # Set up, then run the main job on the embedded sample.
 demo:
 	scripts/demo.sh
@@ -14,3 +14,6 @@ models:
 # Hashing agreement, near-duplicate precision/recall and speed against imagehash.
 bench-dedup:
 	scripts/bench-dedup.sh
+# Mislabel finding (flipped labels) and scoring speed against Keras (needs PyPI once).
+bench-score:
+	scripts/bench-score.sh

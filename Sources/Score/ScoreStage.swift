@@ -43,6 +43,13 @@ public struct ScoreStage: Sendable {
             guard head.labels == labels else {
                 throw CurateError("the trained head knows labels \(head.labels.joined(separator: ", ")), the pipeline \(labels.joined(separator: ", ")); run `curate train` again")
             }
+            // Faces added since training need the default model's features first.
+            let net = try MiniXception(contentsOf: modelsDir.appendingPathComponent(Self.modelFile))
+            guard modelKey(net) == head.featureModel else {
+                throw CurateError("the trained head was fitted on features \(head.featureModel), the pipeline's score settings give \(modelKey(net)); run `curate train` again")
+            }
+            summary.inferred = try infer(net, key: head.featureModel)
+            summary.inferSeconds = Date().timeIntervalSince(t0)
             map = labels.enumerated().map { ($1, $0) }
             rows = try head.probabilities(catalog: catalog)
         }
@@ -67,13 +74,18 @@ public struct ScoreStage: Sendable {
         Ops.useSingleThreadedBLAS()
         keepLargeAllocationsInHeap()
         let todo = try catalog.facesToScore(model: key)
-        let chunks = stride(from: 0, to: todo.count, by: settings.batch).map { Array(todo[$0..<min(todo.count, $0 + settings.batch)]) }
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         progress?.start(total: todo.count)
         var done = 0
-        for group in stride(from: 0, to: chunks.count, by: cores).map({ Array(chunks[$0..<min(chunks.count, $0 + cores)]) }) {
-            let results = try parallelMap(group) { batch in Result { try self.classify(batch, net) } }.map { try $0.get() }
-            for r in results { try catalog.recordFaceProbs(r, model: key); done += r.count }
+        // Rounds of `batch` faces per core, each round split evenly across the cores (so the
+        // last, short round still uses them all), then written in one transaction.
+        for start in stride(from: 0, to: todo.count, by: settings.batch * cores) {
+            let round = Array(todo[start..<min(todo.count, start + settings.batch * cores)])
+            let per = (round.count + cores - 1) / cores
+            let parts = stride(from: 0, to: round.count, by: per).map { Array(round[$0..<min(round.count, $0 + per)]) }
+            let results = try parallelMap(parts) { part in Result { try self.classify(part, net) } }.map { try $0.get() }
+            try catalog.recordFaceProbs(results.flatMap { $0 }, model: key)
+            done += round.count
             progress?.update(done: done, detail: "faces")
         }
         progress?.finish()

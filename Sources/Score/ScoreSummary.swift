@@ -16,7 +16,7 @@ public struct ScoreSummary: Sendable {
 
     public var text: String {
         var lines: [String] = []
-        if model == "default" {
+        if inferred > 0 || model == "default" {
             let rate = inferSeconds > 0 ? Double(inferred) / inferSeconds : 0
             lines.append("classified \(inferred) new faces in \(String(format: "%.1f", inferSeconds)) s (\(Int(rate)) faces/s)")
         }
