@@ -61,9 +61,15 @@ struct RNet: Sendable {
     }
 
     /// x: [n, 3, 24, 24] → (regression [n,4], probability [n,2])
-    func callAsFunction(_ x: Tensor, scratch: Scratch) -> (Tensor, Tensor) {
-        let y = runLayers(convs, x, scratch: scratch)
-        let d = Ops.prelu(Ops.linear(flattenWHC(y), d4w, d4b), p4)
+    func callAsFunction(_ x: Tensor, scratch: Scratch) -> (Tensor, Tensor) { dense(features(x, scratch: scratch)) }
+
+    /// The convolutional part, flattened: per image, so it can run in chunks.
+    func features(_ x: Tensor, scratch: Scratch) -> Tensor { flattenWHC(runLayers(convs, x, scratch: scratch)) }
+
+    /// The dense part, on the whole batch at once (one sgemm call per layer: splitting the
+    /// batch would change how OpenBLAS blocks it, and so the last bits of some outputs).
+    func dense(_ f: Tensor) -> (Tensor, Tensor) {
+        let d = Ops.prelu(Ops.linear(f, d4w, d4b), p4)
         return (Ops.linear(d, d52w, d52b), Ops.softmax(Ops.linear(d, d51w, d51b), dim: 1))
     }
 }
@@ -92,9 +98,14 @@ struct ONet: Sendable {
     }
 
     /// x: [n, 3, 48, 48] → (regression [n,4], landmarks [n,10], probability [n,2])
-    func callAsFunction(_ x: Tensor, scratch: Scratch) -> (Tensor, Tensor, Tensor) {
-        let y = runLayers(convs, x, scratch: scratch)
-        let d = Ops.prelu(Ops.linear(flattenWHC(y), d5w, d5b), p5)
+    func callAsFunction(_ x: Tensor, scratch: Scratch) -> (Tensor, Tensor, Tensor) { dense(features(x, scratch: scratch)) }
+
+    /// As `RNet.features`.
+    func features(_ x: Tensor, scratch: Scratch) -> Tensor { flattenWHC(runLayers(convs, x, scratch: scratch)) }
+
+    /// As `RNet.dense`.
+    func dense(_ f: Tensor) -> (Tensor, Tensor, Tensor) {
+        let d = Ops.prelu(Ops.linear(f, d5w, d5b), p5)
         return (Ops.linear(d, d62w, d62b), Ops.linear(d, d63w, d63b), Ops.softmax(Ops.linear(d, d61w, d61b), dim: 1))
     }
 }
