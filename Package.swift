@@ -34,8 +34,11 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 
+        // Direct convolution with AVX2+FMA, used only when the CPU has them (checked at run time).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+
         // A small CPU tensor library: conv/linear through OpenBLAS sgemm, pooling, resampling.
-        .target(name: "Inference", dependencies: ["COpenBLAS"], swiftSettings: hotLoops),
+        .target(name: "Inference", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: hotLoops),
 
         // Image decoding (header probes now, pixels for later stages).
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"], swiftSettings: hotLoops),

@@ -3,7 +3,7 @@ import Inference
 /// conv (unpadded, stride 1, with bias) + PReLU, optionally followed by a ceil-mode max pool, over
 /// a batch of images in caller-owned buffers: R-Net's and O-Net's layers without a tensor
 /// allocation per layer. Each image is its own sgemm call, as `Ops.conv2d` makes them, so
-/// results are the same bit for bit.
+/// results are the same bit for bit (the direct kernel would be slower on these narrow maps).
 struct ConvLayer: Sendable {
     let weight, bias, slope: FloatBuffer
     let inChannels, outChannels, kernel: Int
@@ -36,7 +36,7 @@ struct ConvLayer: Sendable {
         for i in 0..<n {
             let x = src + i * inChannels * h * w, y = dst + i * outChannels * oh * ow
             Ops.convValid(x, channels: inChannels, height: h, width: w, weight: weight.pointer, bias: bias.pointer,
-                          outChannels: outChannels, kernel: kernel, into: tmp ?? y, scratch: scratch)
+                          outChannels: outChannels, kernel: kernel, into: tmp ?? y, scratch: scratch, direct: false)
             guard let pool, let tmp else {
                 Ops.prelu(y, channels: outChannels, plane: oh * ow, slope: slope.pointer)
                 continue

@@ -33,30 +33,22 @@ extension PNet {
 
         sums.resample(rows: 0..<sums.height, cols: 0..<sums.width, height: H, width: W,
                       outRows: (2 * r0)..<(2 * r0 + inRows), subtract: 127.5, multiply: 0.0078125, into: input)
-        Ops.convValid(input, channels: 3, height: inRows, width: W, weight: k.c1w.pointer, bias: k.c1b.pointer, outChannels: 10, kernel: 3,
-                      into: c1, scratch: scratch)
-        if k.poolFirst {
-            Ops.maxPoolPlanes(c1, planes: 10, height: c1Rows, width: w1, kernel: 2, stride: 2, ceilMode: true,
-                              into: pooled, scratch: scratch)
-            Ops.prelu(pooled, channels: 10, plane: pRows * pw, slope: k.p1.pointer)
-        } else {
-            Ops.prelu(c1, channels: 10, plane: c1Rows * w1, slope: k.p1.pointer)
-            Ops.maxPoolPlanes(c1, planes: 10, height: c1Rows, width: w1, kernel: 2, stride: 2, ceilMode: true,
-                              into: pooled, scratch: scratch)
-        }
-        Ops.convValid(pooled, channels: 10, height: pRows, width: pw, weight: k.c2w.pointer, bias: k.c2b.pointer, outChannels: 16, kernel: 3,
-                      into: c2, scratch: scratch)
-        Ops.prelu(c2, channels: 16, plane: (pRows - 2) * w2, slope: k.p2.pointer)
-        Ops.convValid(c2, channels: 16, height: pRows - 2, width: w2, weight: k.c3w.pointer, bias: k.c3b.pointer, outChannels: 32, kernel: 3,
-                      into: c3, scratch: scratch)
-        Ops.prelu(c3, channels: 32, plane: n3, slope: k.p3.pointer)
-        // The 1×1 heads: rows 0-1 face logits, 2-5 box regression. Two sgemm calls, as
+        // PReLU after the pool when that is exact (a quarter of the values), else fused.
+        Ops.convValid(input, channels: 3, height: inRows, width: W, weight: k.c1w.pointer, bias: k.c1b.pointer,
+                      slope: k.poolFirst ? nil : k.p1.pointer, outChannels: 10, kernel: 3, into: c1, scratch: scratch)
+        Ops.maxPoolPlanes(c1, planes: 10, height: c1Rows, width: w1, kernel: 2, stride: 2, ceilMode: true,
+                          into: pooled, scratch: scratch)
+        if k.poolFirst { Ops.prelu(pooled, channels: 10, plane: pRows * pw, slope: k.p1.pointer) }
+        Ops.convValid(pooled, channels: 10, height: pRows, width: pw, weight: k.c2w.pointer, bias: k.c2b.pointer,
+                      slope: k.p2.pointer, outChannels: 16, kernel: 3, into: c2, scratch: scratch)
+        Ops.convValid(c2, channels: 16, height: pRows - 2, width: w2, weight: k.c3w.pointer, bias: k.c3b.pointer,
+                      slope: k.p3.pointer, outChannels: 32, kernel: 3, into: c3, scratch: scratch)
+        // The 1×1 heads (sgemm): rows 0-1 face logits, 2-5 box regression. Two calls, as
         // `conv2d` makes them: one call of 6 rows rounds some regressions differently.
-        Ops.convValid(c3, channels: 32, height: r1 - r0, width: w3, weight: k.headW.pointer, bias: k.headB.pointer, outChannels: 2, kernel: 1,
-                      into: head, scratch: scratch)
-        Ops.convValid(c3, channels: 32, height: r1 - r0, width: w3, weight: k.headW.pointer + 64, bias: k.headB.pointer + 2,
-                      outChannels: 4,
-                      kernel: 1, into: head + 2 * n3, scratch: scratch)
+        Ops.convValid(c3, channels: 32, height: r1 - r0, width: w3, weight: k.headW.pointer, bias: k.headB.pointer,
+                      outChannels: 2, kernel: 1, into: head, scratch: scratch)
+        Ops.convValid(c3, channels: 32, height: r1 - r0, width: w3, weight: k.headW.pointer + 64,
+                      bias: k.headB.pointer + 2, outChannels: 4, kernel: 1, into: head + 2 * n3, scratch: scratch)
 
         var out: [Box] = []
         for i in 0..<n3 {

@@ -1,19 +1,29 @@
+import CKernels
 import COpenBLAS
 
 /// Pointer-level building blocks for networks that manage their own buffers (MTCNN runs
 /// its P-Net in strips through these). Planes are row-major, channel after channel.
 extension Ops {
     /// Unpadded stride-1 convolution of one image `src` [c, h, w] plus `bias` into `dst`
-    /// [o, h-k+1, w-k+1]. `weight` is [o, c, k, k]. As in `conv2d`, sgemm adds onto the
-    /// bias-filled output: where sgemm splits a long sum (large c·k·k), the bias is part of
-    /// the first partial sum, so adding it afterwards would round differently. The im2col matrix is
+    /// [o, h-k+1, w-k+1], then PReLU with `slope` if given. `weight` is [o, c, k, k].
+    /// 3×3 kernels on CPUs with AVX2+FMA: a direct convolution (CKernels; `direct: false`
+    /// opts out). Otherwise im2col and sgemm onto the bias-filled
+    /// output, exactly as `conv2d` (where sgemm splits a long sum, the bias is part of the
+    /// first partial sum, so adding it afterwards would round differently). The two differ
+    /// in the last bits: OpenBLAS's kernels order some sums differently. The im2col matrix is
     /// built in a `scratch` slot, never a fresh (page-faulting) allocation. Each output is sgemm's one dot product over c·k·k,
     /// exactly as `conv2d` computes it.
     public static func convValid(_ src: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
-                                 weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outChannels o: Int,
-                                 kernel k: Int, into dst: UnsafeMutablePointer<Float>, scratch: Scratch) {
+                                 weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                 slope: UnsafePointer<Float>? = nil, outChannels o: Int, kernel k: Int,
+                                 into dst: UnsafeMutablePointer<Float>, scratch: Scratch, direct: Bool = true) {
         let oh = h - k + 1, ow = w - k + 1
         precondition(oh > 0 && ow > 0, "convValid: input \(h)x\(w) smaller than kernel \(k)")
+        if direct && k == 3 && hasAVX2FMA {
+            ck_conv3x3_valid(src, Int32(c), Int32(h), Int32(w), weight, bias, slope, Int32(o), dst)
+            return
+        }
+        defer { if let slope { prelu(dst, channels: o, plane: oh * ow, slope: slope) } }
         let kk = c * k * k, plane = oh * ow
         for ch in 0..<o { (dst + ch * plane).update(repeating: bias[ch], count: plane) }
         if k == 1 {
@@ -38,6 +48,8 @@ extension Ops {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(o), Int32(plane), Int32(kk), 1,
                     weight, Int32(kk), col, Int32(plane), 1, dst, Int32(plane))
     }
+
+    static let hasAVX2FMA = ck_has_avx2_fma() != 0
 
     /// PReLU in place, per channel of `channels` planes of `plane` values.
     public static func prelu(_ p: UnsafeMutablePointer<Float>, channels: Int, plane: Int, slope: UnsafePointer<Float>) {
