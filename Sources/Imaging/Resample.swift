@@ -5,7 +5,7 @@ import Foundation
 /// filters with support scaled by the reduction factor, coefficients normalised and
 /// quantised to 22-bit fixed point, horizontal pass first, each pass rounded and
 /// clipped to 8 bits. Matching it exactly is what makes perceptual hashes agree.
-public enum ResampleFilter: Sendable {
+public enum ResampleFilter: Sendable, Hashable {
     case lanczos, bilinear, bicubic
 
     var support: Double {
@@ -199,12 +199,14 @@ extension PixelImage {
 }
 
 final class CoefficientCache: @unchecked Sendable {
-    private struct Key: Hashable { var inSize: Int; var outSize: Int; var filter: String }
+    // The filter itself, not its description: formatting it (a reflective protocol lookup
+    // and a string) four times per hashed image cost more than the lookup.
+    private struct Key: Hashable { var inSize: Int; var outSize: Int; var filter: ResampleFilter }
     private var table: [Key: PixelImage.Coefficients] = [:]
     private let lock = NSLock()
 
     func get(inSize: Int, outSize: Int, filter: ResampleFilter, make: () -> PixelImage.Coefficients) -> PixelImage.Coefficients {
-        let key = Key(inSize: inSize, outSize: outSize, filter: "\(filter)")
+        let key = Key(inSize: inSize, outSize: outSize, filter: filter)
         lock.lock()
         if let c = table[key] { lock.unlock(); return c }
         lock.unlock()
