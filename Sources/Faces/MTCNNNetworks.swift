@@ -18,15 +18,7 @@ struct PNet: Sendable {
         c42w = try f.tensor("conv4_2.weight", shape: [4, 32, 1, 1]); c42b = try f.tensor("conv4_2.bias", shape: [4])
         k = PNetKernels([c1w, c1b, p1, c2w, c2b, p2, c3w, c3b, p3, c41w, c41b, c42w, c42b])
     }
-
-    /// (box regression [n,4,h,w], face probability [n,2,h,w])
-    func callAsFunction(_ x: Tensor) -> (Tensor, Tensor) {
-        var y = Ops.conv2d(x, c1w, c1b); Ops.preluInPlace(&y, p1)
-        y = Ops.maxPool2d(y, kernel: 2, stride: 2, ceilMode: true)
-        y = Ops.conv2d(y, c2w, c2b); Ops.preluInPlace(&y, p2)
-        y = Ops.conv2d(y, c3w, c3b); Ops.preluInPlace(&y, p3)
-        return (Ops.conv2d(y, c42w, c42b), Ops.softmax(Ops.conv2d(y, c41w, c41b), dim: 1))
-    }
+    // Run strip by strip from the image's summed-area table: PNetStrips.swift.
 }
 
 /// PyTorch flattens R-Net's and O-Net's last feature map after `permute(0, 3, 2, 1)`:
