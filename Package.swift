@@ -34,11 +34,15 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 
+        // AVX2 kernels (MTCNN's P-Net convolutions, Pillow-exact resampling), used only when the
+        // CPU has AVX2 and FMA (checked at run time).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+
         // A small CPU tensor library: conv/linear through OpenBLAS sgemm, pooling, resampling.
-        .target(name: "Inference", dependencies: ["COpenBLAS"], swiftSettings: hotLoops),
+        .target(name: "Inference", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: hotLoops),
 
         // Image decoding (header probes now, pixels for later stages).
-        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"], swiftSettings: hotLoops),
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CKernels"], swiftSettings: hotLoops),
 
         // Workspace, pipeline configuration and the catalog (all SQL lives here).
         .target(name: "CurateCore", dependencies: [

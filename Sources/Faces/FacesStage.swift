@@ -31,6 +31,10 @@ public struct FacesStage: Sendable {
     let mtcnn: MTCNN
     let progress: StageProgress?
     let batchSize = 64
+    /// Images of at least this many pixels are scanned one at a time with their own work
+    /// spread over every core: one per core would leave cores idle behind the last large
+    /// image of a batch (a 2048-pixel photo costs as much as a hundred small ones).
+    let largeImagePixels = 1_000_000
 
     public init(workspace: Workspace, catalog: Catalog, settings: FaceSettings, modelsDir: URL,
                 progress: StageProgress? = nil) throws {
@@ -59,7 +63,9 @@ public struct FacesStage: Sendable {
         let t0 = Date()
         for start in stride(from: 0, to: todo.count, by: batchSize) {
             let batch = Array(todo[start..<min(todo.count, start + batchSize)])
-            let done = parallelMap(batch, scan)
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let small = parallelMap(batch) { item in isLarge(item) ? nil : scan(item) }
+            let done = zip(batch, small).map { item, scan in scan ?? self.scan(item, threads: cores) }
             try catalog.recordFaceScans(done)
             for s in done {
                 summary.scanned += 1
@@ -74,7 +80,15 @@ public struct FacesStage: Sendable {
         return summary
     }
 
-    func scan(_ item: ImageToScan) -> FaceScan {
+    /// Whether the image's header says it has at least `largeImagePixels` (files that cannot
+    /// be read or probed count as small: `scan` reports them).
+    func isLarge(_ item: ImageToScan) -> Bool {
+        guard let bytes = try? workspace.readFile(item.path),
+              let header = try? ImageProbe.probe(bytes, maxPixels: Int.max) else { return false }
+        return header.pixels >= largeImagePixels
+    }
+
+    func scan(_ item: ImageToScan, threads: Int = 1) -> FaceScan {
         let image: PixelImage
         do {
             image = try ImageDecoder.decode(workspace.readFile(item.path))
@@ -83,7 +97,7 @@ public struct FacesStage: Sendable {
         } catch {
             return FaceScan(imageSHA256: item.sha256, faces: [], error: "unreadable_file", settings: settingsTag)
         }
-        var found = mtcnn.detect(image).filter { Double($0.probability) >= settings.minProbability }
+        var found = mtcnn.detect(image, threads: threads).filter { Double($0.probability) >= settings.minProbability }
         if settings.largest { found = Array(found.prefix(1)) }   // detect() returns largest first
         var faces: [FaceRecord] = []
         for (i, f) in found.enumerated() {

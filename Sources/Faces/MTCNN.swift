@@ -39,42 +39,44 @@ public struct MTCNN: Sendable {
         self.settings = settings
     }
 
-    /// Planar float RGB, 0…255, [1, 3, h, w]; gray images are replicated (as PIL's convert("RGB")).
-    static func tensor(_ img: PixelImage) -> Tensor {
-        let plane = img.width * img.height
-        var data = [Float](repeating: 0, count: 3 * plane)
-        img.pixels.withUnsafeBufferPointer { p in
-            for i in 0..<plane {
-                for c in 0..<3 { data[c * plane + i] = Float(p[i * img.channels + (img.channels == 3 ? c : 0)]) }
-            }
-        }
-        return Tensor(shape: [1, 3, img.height, img.width], data: data)
-    }
-
-    static func normalize(_ t: Tensor) -> Tensor {
-        var o = t
-        for i in 0..<o.data.count { o.data[i] = (o.data[i] - 127.5) * 0.0078125 }
-        return o
-    }
-
-    public func detect(_ image: PixelImage) -> [DetectedFace] {
-        let img = Self.tensor(image)
+    /// Detects faces in `image`. With `threads` > 1 the work of this one image (P-Net strips,
+    /// R-Net and O-Net batches) is spread over that many threads, with the same results.
+    public func detect(_ image: PixelImage, threads: Int = 1) -> [DetectedFace] {
         let (h, w) = (image.height, image.width)
         let t = settings.thresholds
+        // Every resampling below (pyramid levels and crops) reads this table.
+        let sums = image.pixels.withUnsafeBufferPointer {
+            AreaSums(pixels: $0, width: w, height: h, channels: image.channels)
+        }
 
-        // Stage 1: P-Net over the pyramid.
+        // Stage 1: P-Net over the pyramid, as tasks of one strip of one level each.
         let m = 12.0 / settings.minFaceSize
         var minl = Double(min(h, w)) * m
-        var scales: [Double] = []
+        var levels: [(scale: Double, h: Int, w: Int)] = []
         var s = m
-        while minl >= 12 { scales.append(s); s *= settings.factor; minl *= settings.factor }
+        while minl >= 12 {
+            let sh = Int(Double(h) * s + 1), sw = Int(Double(w) * s + 1)
+            if sh >= 12, sw >= 12 { levels.append((s, sh, sw)) }
+            s *= settings.factor; minl *= settings.factor
+        }
+        var strips: [(level: Int, rows: Range<Int>)] = []
+        for (i, l) in levels.enumerated() {
+            let rows = PNet.gridSize(height: l.h, width: l.w).rows
+            for r0 in stride(from: 0, to: rows, by: PNet.stripRows) {
+                strips.append((i, r0..<min(rows, r0 + PNet.stripRows)))
+            }
+        }
+        let found = mapTasks(strips.count, threads: threads) { [pnet, levels, strips] i, scratch in
+            let l = levels[strips[i].level]
+            return pnet.candidates(sums, height: l.h, width: l.w, rows: strips[i].rows, scale: Float(l.scale),
+                                   threshold: t[0], scratch: scratch)
+        }
         var boxes: [Box] = []
-        for scale in scales {
-            let sh = Int(Double(h) * scale + 1), sw = Int(Double(w) * scale + 1)
-            let input = Self.normalize(Ops.resizeArea(img, height: sh, width: sw))
-            guard sh >= 12, sw >= 12 else { continue }
-            let (reg, prob) = pnet(input)
-            boxes += BoxOps.nms(Self.candidates(reg: reg, prob: prob, scale: Float(scale), threshold: t[0]), 0.5)
+        var strip = 0
+        for level in levels.indices {
+            var candidates: [Box] = []
+            while strip < strips.count && strips[strip].level == level { candidates += found[strip]; strip += 1 }
+            boxes += BoxOps.nms(candidates, 0.5)
         }
         boxes = BoxOps.nms(boxes, 0.7).map { b in
             var o = b
@@ -86,9 +88,11 @@ public struct MTCNN: Sendable {
         guard !boxes.isEmpty else { return [] }
 
         // Stage 2: R-Net refines.
-        var (crops, kept) = Self.crops(img, boxes, size: 24)
+        var (features, kept) = Self.features(sums, boxes, size: 24, threads: threads) { [rnet] in
+            rnet.features($0, scratch: $1)
+        }
         guard !kept.isEmpty else { return [] }
-        let (rreg, rprob) = rnet(Self.normalize(crops))
+        let (rreg, rprob) = rnet.dense(features)
         var next: [Box] = []
         for (k, b) in kept.enumerated() where rprob.data[k * 2 + 1] > t[1] {
             var o = b
@@ -100,9 +104,11 @@ public struct MTCNN: Sendable {
         guard !boxes.isEmpty else { return [] }
 
         // Stage 3: O-Net gives the final boxes and landmarks.
-        (crops, kept) = Self.crops(img, boxes, size: 48)
+        (features, kept) = Self.features(sums, boxes, size: 48, threads: threads) { [onet] in
+            onet.features($0, scratch: $1)
+        }
         guard !kept.isEmpty else { return [] }
-        let (oreg, olm, oprob) = onet(Self.normalize(crops))
+        let (oreg, olm, oprob) = onet.dense(features)
         var finals: [Box] = []
         var points: [[[Float]]] = []
         for (k, b) in kept.enumerated() where oprob.data[k * 2 + 1] > t[2] {
@@ -123,52 +129,33 @@ public struct MTCNN: Sendable {
         return faces.sorted { ($0.box[2] - $0.box[0]) * ($0.box[3] - $0.box[1]) > ($1.box[2] - $1.box[0]) * ($1.box[3] - $1.box[1]) }
     }
 
-    /// P-Net cells whose face probability reaches the threshold, as boxes in image pixels
-    /// (stride 2, cell 12: x1 = ⌊(2c+1)/s⌋, x2 = ⌊(2c+12)/s⌋).
-    static func candidates(reg: Tensor, prob: Tensor, scale: Float, threshold: Float) -> [Box] {
-        let (gh, gw) = (prob.shape[2], prob.shape[3])
-        let plane = gh * gw
-        var out: [Box] = []
-        prob.data.withUnsafeBufferPointer { p in
-            reg.data.withUnsafeBufferPointer { r in
-                for y in 0..<gh {
-                    for x in 0..<gw {
-                        let i = y * gw + x
-                        let score = p[plane + i]   // channel 1: face
-                        guard score >= threshold else { continue }
-                        let fx = Float(x), fy = Float(y)
-                        out.append(Box(x1: ((2 * fx + 1) / scale).rounded(.down), y1: ((2 * fy + 1) / scale).rounded(.down),
-                                       x2: ((2 * fx + 12) / scale).rounded(.down), y2: ((2 * fy + 12) / scale).rounded(.down),
-                                       score: score, reg: (r[i], r[plane + i], r[2 * plane + i], r[3 * plane + i])))
-                    }
-                }
-            }
+    /// The convolutional features `net` (R-Net's or O-Net's) computes from the crops of `boxes`
+    /// (clipped to the image, area-resampled to size×size, normalised; boxes with nothing
+    /// inside the image are dropped), with the kept boxes. With several threads, large batches
+    /// are split in chunks of at least 32 crops (each crop's features are its own sgemm calls).
+    static func features(_ sums: AreaSums, _ boxes: [Box], size: Int, threads: Int,
+                         _ net: @escaping @Sendable (Tensor, Scratch) -> Tensor) -> (Tensor, [Box]) {
+        let ranges = boxes.compactMap { BoxOps.cropRange($0, width: sums.width, height: sums.height) }
+        let kept = boxes.filter { BoxOps.cropRange($0, width: sums.width, height: sums.height) != nil }
+        guard !kept.isEmpty else { return (Tensor(zeros: [0]), []) }
+        let chunks = max(1, min(threads, kept.count / 32))
+        let parts = mapTasks(chunks, threads: threads) { c, scratch in
+            let r = (kept.count * c / chunks)..<(kept.count * (c + 1) / chunks)
+            return net(crops(sums, Array(ranges[r]), size: size), scratch)
         }
-        return out
+        return (Tensor(shape: [kept.count, parts[0].shape[1]], data: parts.flatMap(\.data)), kept)
     }
 
-    /// Crops each box (clipped to the image) and area-resamples it to size×size; boxes
-    /// with nothing inside the image are dropped.
-    static func crops(_ img: Tensor, _ boxes: [Box], size: Int) -> (Tensor, [Box]) {
-        let (h, w) = (img.shape[2], img.shape[3])
-        var data: [Float] = []
-        var kept: [Box] = []
-        for b in boxes {
-            guard let (ys, xs) = BoxOps.cropRange(b, width: w, height: h) else { continue }
-            var crop = Tensor(zeros: [1, 3, ys.count, xs.count])
-            img.data.withUnsafeBufferPointer { src in
-                crop.data.withUnsafeMutableBufferPointer { dst in
-                    for c in 0..<3 {
-                        for (yy, y) in ys.enumerated() {
-                            (dst.baseAddress! + (c * ys.count + yy) * xs.count)
-                                .update(from: src.baseAddress! + (c * h + y) * w + xs.lowerBound, count: xs.count)
-                        }
-                    }
-                }
+    /// The crops of `ranges` area-resampled to size×size and normalised: [n, 3, size, size].
+    static func crops(_ sums: AreaSums, _ ranges: [(y: Range<Int>, x: Range<Int>)], size: Int) -> Tensor {
+        let per = 3 * size * size
+        var data = [Float](repeating: 0, count: ranges.count * per)
+        data.withUnsafeMutableBufferPointer { dst in
+            for (k, r) in ranges.enumerated() {
+                sums.resample(rows: r.y, cols: r.x, height: size, width: size, outRows: 0..<size,
+                              subtract: 127.5, multiply: 0.0078125, into: dst.baseAddress! + k * per)
             }
-            data += Ops.resizeArea(crop, height: size, width: size).data
-            kept.append(b)
         }
-        return (Tensor(shape: [kept.count, 3, size, size], data: data), kept)
+        return Tensor(shape: [ranges.count, 3, size, size], data: data)
     }
 }

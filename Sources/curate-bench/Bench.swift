@@ -88,6 +88,8 @@ struct Detect: ParsableCommand {
         abstract: "MTCNN on files on every core; prints the rate, or the detections with --print.")
     @Option var models = "Data/models"
     @Flag(name: .customLong("print")) var printFaces = false
+    @Option(help: "Threads per image; above 1, images run one after another, each on that many threads.")
+    var threads = 1
     @Argument var files: [String]
 
     func run() throws {
@@ -95,7 +97,7 @@ struct Detect: ParsableCommand {
         let mtcnn = try MTCNN(modelsDir: URL(fileURLWithPath: models))
         let images = try files.map { try ImageDecoder.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: $0)))) }
         let t0 = Date()
-        let out = parallelMap(images) { mtcnn.detect($0) }
+        let out = threads > 1 ? images.map { mtcnn.detect($0, threads: threads) } : parallelMap(images) { mtcnn.detect($0) }
         let s = Date().timeIntervalSince(t0)
         if printFaces {
             for (f, faces) in zip(files, out) {
