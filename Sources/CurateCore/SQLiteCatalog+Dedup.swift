@@ -24,13 +24,7 @@ extension SQLiteCatalog {
 
     public func hashedImages() throws -> [HashedImage] {
         try pool.read { db in
-            var labels: [String: [String]] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT DISTINCT u.sha256, l.label FROM urls u JOIN url_labels l ON l.url_id = u.id
-                WHERE u.state = 'fetched' ORDER BY u.sha256, l.label
-                """) {
-                labels[row["sha256"], default: []].append(row["label"])
-            }
+            let labels = try Self.distinctLabels(db)
             return try Row.fetchAll(db, sql: """
                 SELECT rowid, sha256, phash, width * height AS pixels, first_fetched_at
                 FROM images WHERE phash IS NOT NULL ORDER BY rowid
@@ -39,6 +33,18 @@ extension SQLiteCatalog {
                             pixels: r["pixels"], firstFetchedAt: r["first_fetched_at"], labels: labels[r["sha256"]] ?? [])
             }
         }
+    }
+
+    /// The distinct labels of each fetched image's URLs, sorted, by sha256.
+    static func distinctLabels(_ db: Database) throws -> [String: [String]] {
+        var labels: [String: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT DISTINCT u.sha256, l.label FROM urls u JOIN url_labels l ON l.url_id = u.id
+            WHERE u.state = 'fetched' ORDER BY u.sha256, l.label
+            """) {
+            labels[row["sha256"], default: []].append(row["label"])
+        }
+        return labels
     }
 
     public func replaceClusters(_ clusters: [ClusterRecord], threshold: Int) throws {

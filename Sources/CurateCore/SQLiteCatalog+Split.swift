@@ -4,13 +4,7 @@ import GRDB
 extension SQLiteCatalog {
     public func splitInputs() throws -> SplitInputs {
         try pool.read { db in
-            var labels: [String: [String]] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT DISTINCT u.sha256, l.label FROM urls u JOIN url_labels l ON l.url_id = u.id
-                WHERE u.state = 'fetched' ORDER BY u.sha256, l.label
-                """) {
-                labels[row["sha256"], default: []].append(row["label"])
-            }
+            let labels = try Self.distinctLabels(db)
             let images = try Row.fetchAll(db, sql: """
                 SELECT i.sha256, i.canonical, i.cluster_id, c.canonical_sha256, c.conflict,
                        s.faces, s.error, s.image_sha256 IS NOT NULL AS scanned

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Dedup
 
 struct HammingIndexTests {
@@ -33,17 +34,5 @@ struct HammingIndexTests {
         var uf = UnionFind(7)
         uf.union(0, 3); uf.union(3, 5); uf.union(6, 2)
         #expect(uf.components() == [[0, 3, 5], [2, 6]])
-    }
-}
-
-struct SplitMix {
-    var s: UInt64
-    init(_ seed: UInt64) { s = seed }
-    mutating func next() -> UInt64 {
-        s &+= 0x9E37_79B9_7F4A_7C15
-        var z = s
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

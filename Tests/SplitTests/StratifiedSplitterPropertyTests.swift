@@ -1,5 +1,6 @@
 import CurateCore
 import Testing
+import TestSupport
 @testable import Split
 
 /// The placement rule alone, on many random group sets.
@@ -86,18 +87,5 @@ struct StratifiedSplitterPropertyTests {
             Self.checkBound(all, Self.counts(all, oldPlaced.merging(newPlaced) { a, _ in a }, splits: ratio.shares.count),
                             ratio, "trial \(trial)")
         }
-    }
-}
-
-/// A small deterministic generator for reproducible random catalogs.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

@@ -108,3 +108,16 @@ public func runCurate(_ args: [String]) throws -> (status: Int32, out: String, e
     p.waitUntilExit()
     return (p.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
 }
+
+/// SplitMix64: a small deterministic generator, so random test inputs are reproducible.
+public struct SplitMix: RandomNumberGenerator {
+    public var state: UInt64
+    public init(_ seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
