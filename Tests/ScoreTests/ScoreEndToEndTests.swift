@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// fetch -> faces -> split -> score -> train -> score --model trained with the `curate` binary
-/// on 150 shared photos.
+/// on every third shared photo (184).
 @Suite(.enabled(if: hasDataset && EmotionGolden.available, "skipped: ../shared dataset or Data/models (scripts/models.sh) is absent"))
 struct ScoreEndToEndTests {
     @Test func facesAreScoredRankedTrainedOnAndExported() throws {
