@@ -49,8 +49,7 @@ extension SQLiteCatalog {
                 let img = images[sha]
                 let lm = try JSONDecoder().decode([[Float]].self, from: Data((r["landmarks"] as String).utf8))
                 let labels = img?.labels ?? []
-                // The label the split used, when it placed the face; else the sources' label if they agree.
-                let label: String? = r["split_label"] ?? (labels.count == 1 ? labels[0] : nil)
+                let label = Self.currentLabel(split: r["split_label"], sources: labels)
                 return FaceExportRow(
                     faceID: r["id"], imageSHA256: sha, index: r["idx"], url: img?.urls.first,
                     label: label, labels: labels,
@@ -71,5 +70,11 @@ extension SQLiteCatalog {
                                   cropPath: r["crop_path"], method: r["method"])
             }
         }
+    }
+
+    /// A face's current label: the one the split placed it with; before any split, its
+    /// sources' label if they agree (nil when they do not).
+    static func currentLabel(split: String?, sources: [String]) -> String? {
+        split ?? (sources.count == 1 ? sources[0] : nil)
     }
 }

@@ -27,16 +27,14 @@ extension SQLiteCatalog {
     }
 
     public func scoringRows(model: String) throws -> [ScoringRow] {
-        let images = Dictionary(uniqueKeysWithValues: try imageExportRows().map { ($0.sha256, $0.labels) })
-        return try pool.read { db in
-            try Row.fetchAll(db, sql: """
+        try pool.read { db in
+            let labels = try Self.distinctLabels(db)
+            return try Row.fetchAll(db, sql: """
                 SELECT f.id, f.image_sha256, s.split, s.group_key, s.excluded, s.label AS split_label, p.probs, p.features
                 FROM face_probs p JOIN faces f ON f.id = p.face_id LEFT JOIN face_splits s ON s.face_id = f.id
                 WHERE p.model = ? ORDER BY f.id
                 """, arguments: [model]).map { r in
-                // The label the split placed it with; before any split, its sources' label if they agree.
-                let labels = images[r["image_sha256"] as String] ?? []
-                let label: String? = r["split_label"] ?? (labels.count == 1 ? labels[0] : nil)
+                let label = Self.currentLabel(split: r["split_label"], sources: labels[r["image_sha256"] as String] ?? [])
                 return ScoringRow(faceID: r["id"], label: label, split: r["split"], group: r["group_key"],
                                   excluded: r["excluded"], probs: floats(r["probs"]), features: floats(r["features"]))
             }

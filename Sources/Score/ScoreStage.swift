@@ -94,13 +94,10 @@ public struct ScoreStage: Sendable {
 
     func classify(_ batch: [FaceToScore], _ net: MiniXception) throws -> [FaceProbs] {
         let side = MiniXception.inputSize
-        var input = [Float]()
-        input.reserveCapacity(batch.count * side * side)
         var photo: (path: String, gray: PixelImage)?
-        for f in batch {
+        func input(_ f: FaceToScore) throws -> [Float] {
             guard settings.zoom != 1 else {
-                input += try Self.networkInput(workspace.readFile(f.crop), crop: f.crop, resize: settings.resize)
-                continue
+                return try Self.networkInput(workspace.readFile(f.crop), crop: f.crop, resize: settings.resize)
             }
             // Faces come sorted by photo: each photo is decoded once.
             if photo?.path != f.imagePath {
@@ -109,18 +106,18 @@ public struct ScoreStage: Sendable {
                 }
             }
             let face = FaceCrop.aligned(photo!.gray, landmarks: f.landmarks, size: 160, zoom: settings.zoom)
-            input += Self.networkInput(gray: face, resize: settings.resize)
+            return Self.networkInput(gray: face, resize: settings.resize)
         }
         // A few faces per forward pass: the network loops over images anyway, and small
         // activations stay in cache (a 64-face batch allocates ~50 MB per layer).
-        let plane = side * side, micro = 4
+        let micro = 4
         var out: [FaceProbs] = []
         for start in stride(from: 0, to: batch.count, by: micro) {
-            let m = min(micro, batch.count - start)
-            let (probs, features) = net.forward(Tensor(shape: [m, 1, side, side], data: Array(input[(start * plane)..<((start + m) * plane)])))
+            let faces = batch[start..<min(batch.count, start + micro)]
+            let (probs, features) = net.forward(Tensor(shape: [faces.count, 1, side, side], data: try faces.flatMap(input)))
             let k = probs.shape[1], d = features.shape[1]
-            for i in 0..<m {
-                out.append(FaceProbs(faceID: batch[start + i].faceID, probs: Array(probs.data[(i * k)..<((i + 1) * k)]),
+            for (i, f) in faces.enumerated() {
+                out.append(FaceProbs(faceID: f.faceID, probs: Array(probs.data[(i * k)..<((i + 1) * k)]),
                                      features: Array(features.data[(i * d)..<((i + 1) * d)])))
             }
         }
