@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C libraries, each behind a thin system-library module.
@@ -71,9 +72,21 @@ let package = Package(
         // Files training code reads: ImageFolder trees, CSV, JSON Lines.
         .target(name: "Export", dependencies: ["CurateCore"]),
 
+        // `curate predict`: detector and classifier on any photo, boxes and probabilities drawn.
+        .target(name: "Predict", dependencies: ["CurateCore", "Faces", "Score", "Fetch", "Imaging", "Inference"]),
+
+        // `curate review`: the active-review web page and the "try an image" page (Hummingbird, loopback only).
+        .target(name: "Review", dependencies: [
+            "CurateCore", "Imaging", "Predict", "Fetch",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+
+        // `curate report`: one self-contained HTML file.
+        .target(name: "Report", dependencies: ["CurateCore", "Imaging"]),
+
         // The command line: argument parsing only.
         .executableTarget(name: "curate", dependencies: [
-            "CurateCore", "Fetch", "Dedup", "Faces", "Split", "Score", "Export",
+            "CurateCore", "Fetch", "Dedup", "Faces", "Split", "Score", "Export", "Review", "Report", "Predict",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -94,5 +107,8 @@ let package = Package(
         .testTarget(name: "ScoreTests", dependencies: ["Score", "Split", "CurateCore", "Imaging", "Inference", "curate", "TestSupport"]),
         .testTarget(name: "SplitTests", dependencies: ["Split", "Export", "CurateCore", "Imaging", "curate", "TestSupport"],
                     exclude: ["imagefolder_check.py"]),
+        .testTarget(name: "PredictTests", dependencies: ["Predict", "Imaging", "CurateCore", "curate", "TestSupport"]),
+        .testTarget(name: "ReviewTests", dependencies: ["Review", "Report", "CurateCore", "curate", "TestSupport"],
+                    exclude: ["review_browser.py", "report_browser.py", "try_browser.py"]),
     ]
 )

@@ -3,7 +3,8 @@
 # when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+# Chromium and its driver: the review page and the report are tested in a real browser.
+scripts/setup.sh chromium chromium-driver
 scripts/models.sh
 scripts/test-venv.sh
 # Release (with testable imports, which `swift test` enables): the model-parity tests

@@ -32,6 +32,8 @@ public protocol Catalog: Sendable {
     func recordFaceScans(_ scans: [FaceScan]) throws
     func faces(ofImage sha256: String) throws -> [FaceRecord]
     func faceExportRows() throws -> [FaceExportRow]
+    /// Images scanned without error in which no face was found.
+    func imagesWithoutFaces() throws -> [ImageRef]
 
     // MARK: split
     /// Every image and face with what deciding a split needs, and the stored split's settings.
@@ -47,4 +49,16 @@ public protocol Catalog: Sendable {
     func scoringRows(model: String) throws -> [ScoringRow]
     /// Replaces every face's mislabel scores (one ranking at a time) in one transaction.
     func replaceFaceScores(_ scores: [FaceScore], model: String) throws
+
+    // MARK: review
+    /// One page of scored faces: flagged first, then by the chosen score, lowest first.
+    func reviewQueue(_ query: ReviewQuery) throws -> ReviewPage
+    /// One scored face as a queue card (nil when it has no score).
+    func reviewItem(faceID: Int64) throws -> ReviewItem?
+    /// Appends a relabel, accept or reject to the label history.
+    func recordReview(faceID: Int64, action: ReviewAction, label: String?, reviewer: String) throws -> ReviewEntry
+    /// Takes back the reviewer's latest decision still standing (nil when there is none).
+    func undoLastReview(reviewer: String) throws -> ReviewEntry?
+    /// The whole label history, oldest first.
+    func reviewHistory() throws -> [ReviewEntry]
 }

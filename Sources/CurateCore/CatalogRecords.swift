@@ -105,6 +105,8 @@ public struct CatalogStatus: Sendable, Equatable, Encodable {
     /// Faces with mislabel scores, and those flagged by confident learning.
     public var scored = 0
     public var flagged = 0
+    /// Faces with a live review decision, by action (relabel, accept, reject).
+    public var reviewed: [String: Int] = [:]
     public init() {}
 }
 

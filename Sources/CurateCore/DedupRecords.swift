@@ -79,6 +79,8 @@ public struct ImageExportRow: Sendable, Equatable, Encodable {
 public struct ClusterListing: Sendable, Equatable {
     public struct Member: Sendable, Equatable {
         public var sha256: String
+        /// Workspace-relative path of the stored file.
+        public var path: String
         public var canonical: Bool
         public var width: Int
         public var height: Int
@@ -93,4 +95,15 @@ public struct ClusterListing: Sendable, Equatable {
     public var labels: [String]
     public var conflict: Bool
     public var members: [Member]
+}
+
+/// A stored image with its first source URL and the labels its sources gave (report listings).
+public struct ImageRef: Sendable, Equatable {
+    public var sha256: String
+    public var path: String
+    public var url: String?
+    public var labels: [String]
+    public init(sha256: String, path: String, url: String?, labels: [String]) {
+        self.sha256 = sha256; self.path = path; self.url = url; self.labels = labels
+    }
 }

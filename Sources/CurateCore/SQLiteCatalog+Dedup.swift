@@ -77,11 +77,11 @@ extension SQLiteCatalog {
             }
             var members: [Int64: [ClusterListing.Member]] = [:]
             for r in try Row.fetchAll(db, sql: """
-                SELECT cluster_id, sha256, canonical, width, height, phash FROM images
+                SELECT cluster_id, sha256, path, canonical, width, height, phash FROM images
                 WHERE cluster_id IS NOT NULL ORDER BY cluster_id, canonical DESC, rowid
                 """) {
                 members[r["cluster_id"], default: []].append(ClusterListing.Member(
-                    sha256: r["sha256"], canonical: r["canonical"], width: r["width"], height: r["height"],
+                    sha256: r["sha256"], path: r["path"], canonical: r["canonical"], width: r["width"], height: r["height"],
                     phash: fromDB(r["phash"]) ?? 0, sources: sources[r["sha256"]] ?? []))
             }
             return try Row.fetchAll(db, sql: "SELECT id, labels, conflict FROM clusters ORDER BY conflict DESC, id").map { r in

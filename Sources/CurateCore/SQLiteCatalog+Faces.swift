@@ -42,21 +42,35 @@ extension SQLiteCatalog {
         return try pool.read { db in
             let scores = try faceScores(db)
             return try Row.fetchAll(db, sql: """
-                SELECT f.*, s.split, s.group_key, s.excluded, s.label AS split_label
-                FROM faces f LEFT JOIN face_splits s ON s.face_id = f.id ORDER BY f.id
+                SELECT f.*, s.split, s.group_key, s.excluded, s.label AS split_label,
+                       r.action AS review_action, r.new_label AS review_label
+                FROM faces f LEFT JOIN face_splits s ON s.face_id = f.id LEFT JOIN face_reviews r ON r.face_id = f.id
+                ORDER BY f.id
                 """).map { r in
                 let sha: String = r["image_sha256"]
                 let img = images[sha]
                 let lm = try JSONDecoder().decode([[Float]].self, from: Data((r["landmarks"] as String).utf8))
                 let labels = img?.labels ?? []
-                let label = Self.currentLabel(split: r["split_label"], sources: labels)
+                let placed = Self.placement(r, sources: labels)
                 return FaceExportRow(
                     faceID: r["id"], imageSHA256: sha, index: r["idx"], url: img?.urls.first,
-                    label: label, labels: labels,
+                    label: placed.label, labels: labels,
                     box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) }, landmarks: lm,
                     prob: Float(r["probability"] as Double), crop: r["crop_path"], method: r["method"], cluster: img?.cluster,
-                    split: r["split"], group: r["group_key"], excluded: r["excluded"], score: scores[r["id"]])
+                    split: placed.split, group: r["group_key"], excluded: placed.excluded, score: scores[r["id"]])
             }
+        }
+    }
+
+    public func imagesWithoutFaces() throws -> [ImageRef] {
+        try pool.read { db in
+            let labels = try Self.distinctLabels(db)
+            return try Row.fetchAll(db, sql: """
+                SELECT i.sha256, i.path,
+                       (SELECT u.url FROM urls u WHERE u.sha256 = i.sha256 AND u.state = 'fetched' ORDER BY u.id LIMIT 1) AS url
+                FROM face_scans s JOIN images i ON i.sha256 = s.image_sha256
+                WHERE s.faces = 0 AND s.error IS NULL ORDER BY i.rowid
+                """).map { ImageRef(sha256: $0["sha256"], path: $0["path"], url: $0["url"], labels: labels[$0["sha256"] as String] ?? []) }
         }
     }
 
@@ -72,9 +86,25 @@ extension SQLiteCatalog {
         }
     }
 
-    /// A face's current label: the one the split placed it with; before any split, its
-    /// sources' label if they agree (nil when they do not).
-    static func currentLabel(split: String?, sources: [String]) -> String? {
-        split ?? (sources.count == 1 ? sources[0] : nil)
+    /// A face's current label: a reviewer's (relabel or accept) first; else the one the split
+    /// placed it with; before any split, its sources' label if they agree (nil when they do not).
+    static func currentLabel(review: String?, split: String?, sources: [String]) -> String? {
+        review ?? split ?? (sources.count == 1 ? sources[0] : nil)
+    }
+
+    /// A face's current label, split and exclusion from a row carrying `split`, `excluded`,
+    /// `split_label` (face_splits) and `review_action`, `review_label` (face_reviews): a
+    /// rejected face leaves its split at once, without waiting for the next `curate split`.
+    public static let rejected = "rejected"
+
+    static func placement(_ r: Row, sources: [String]) -> (label: String?, split: String?, excluded: String?) {
+        let label = currentLabel(review: r["review_label"], split: r["split_label"], sources: sources)
+        let stored: String? = r["excluded"]
+        if (r["review_action"] as String?) == ReviewAction.reject.rawValue {
+            return (label, nil, stored == nil || stored == Self.rejected ? Self.rejected : stored)
+        }
+        // Rejected when the split was made, the reject since undone: placed by the next split.
+        if stored == Self.rejected { return (label, nil, "awaiting_split") }
+        return (label, r["split"], stored)
     }
 }

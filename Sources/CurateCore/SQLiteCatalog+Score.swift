@@ -30,13 +30,15 @@ extension SQLiteCatalog {
         try pool.read { db in
             let labels = try Self.distinctLabels(db)
             return try Row.fetchAll(db, sql: """
-                SELECT f.id, f.image_sha256, s.split, s.group_key, s.excluded, s.label AS split_label, p.probs, p.features
+                SELECT f.id, f.image_sha256, s.split, s.group_key, s.excluded, s.label AS split_label, p.probs, p.features,
+                       r.action AS review_action, r.new_label AS review_label
                 FROM face_probs p JOIN faces f ON f.id = p.face_id LEFT JOIN face_splits s ON s.face_id = f.id
+                LEFT JOIN face_reviews r ON r.face_id = f.id
                 WHERE p.model = ? ORDER BY f.id
                 """, arguments: [model]).map { r in
-                let label = Self.currentLabel(split: r["split_label"], sources: labels[r["image_sha256"] as String] ?? [])
-                return ScoringRow(faceID: r["id"], label: label, split: r["split"], group: r["group_key"],
-                                  excluded: r["excluded"], probs: floats(r["probs"]), features: floats(r["features"]))
+                let placed = Self.placement(r, sources: labels[r["image_sha256"] as String] ?? [])
+                return ScoringRow(faceID: r["id"], label: placed.label, split: placed.split, group: r["group_key"],
+                                  excluded: placed.excluded, probs: floats(r["probs"]), features: floats(r["features"]))
             }
         }
     }

@@ -21,9 +21,15 @@ extension SQLiteCatalog {
                                   labels: labels[sha] ?? [], scan: scan)
             }
             let faces = try Row.fetchAll(db, sql: """
-                SELECT f.id, f.image_sha256, fs.split FROM faces f LEFT JOIN face_splits fs ON fs.face_id = f.id
+                SELECT f.id, f.image_sha256, fs.split, r.action, r.new_label, r.reviewer
+                FROM faces f LEFT JOIN face_splits fs ON fs.face_id = f.id LEFT JOIN face_reviews r ON r.face_id = f.id
                 ORDER BY f.id
-                """).map { SplitFace(id: $0["id"], imageSHA256: $0["image_sha256"], split: $0["split"]) }
+                """).map { r in
+                let review = (r["action"] as String?).flatMap(ReviewAction.init(rawValue:)).map {
+                    FaceReview(action: $0, label: r["new_label"], reviewer: r["reviewer"])
+                }
+                return SplitFace(id: r["id"], imageSHA256: r["image_sha256"], split: r["split"], review: review)
+            }
             let state = try Row.fetchOne(db, sql: "SELECT ratio, seed FROM split_state WHERE id = 1").map {
                 SplitState(ratio: $0["ratio"], seed: UInt64(bitPattern: $0["seed"]))
             }
@@ -50,13 +56,28 @@ extension SQLiteCatalog {
     }
 
     static func splitStatus(_ db: Database, into s: inout CatalogStatus) throws {
+        // Review decisions count at once: relabels move a face's label, rejects take it out.
         for row in try Row.fetchAll(db, sql: """
-            SELECT split, label, COUNT(*) AS n FROM face_splits WHERE split IS NOT NULL GROUP BY split, label
+            SELECT s.split, COALESCE(r.new_label, s.label) AS label, COUNT(*) AS n
+            FROM face_splits s LEFT JOIN face_reviews r ON r.face_id = s.face_id
+            WHERE s.split IS NOT NULL AND r.action IS NOT 'reject' GROUP BY 1, 2
             """) {
             s.splits[row["split"], default: [:]][row["label"] ?? ""] = row["n"]
         }
         if let text = try String.fetchOne(db, sql: "SELECT excluded_counts FROM split_state WHERE id = 1") {
             s.excluded = try JSONDecoder().decode([String: Int].self, from: Data(text.utf8))
+            // The same rule as `placement`: rejects count at once, undone ones wait for a split.
+            let r = try Row.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(r.action = 'reject' AND (s.excluded IS NULL OR s.excluded = 'rejected')), 0) AS rejected,
+                       COALESCE(SUM(r.action IS NOT 'reject' AND s.excluded = 'rejected'), 0) AS waiting
+                FROM face_splits s LEFT JOIN face_reviews r ON r.face_id = s.face_id
+                """)!
+            let rejected: Int = r["rejected"], waiting: Int = r["waiting"]
+            s.excluded[Self.rejected] = rejected > 0 ? rejected : nil
+            s.excluded["awaiting_split"] = waiting > 0 ? waiting : nil
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT action, COUNT(*) AS n FROM face_reviews GROUP BY action") {
+            s.reviewed[row["action"]] = row["n"]
         }
     }
 }

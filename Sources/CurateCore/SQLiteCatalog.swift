@@ -149,6 +149,31 @@ public final class SQLiteCatalog: Catalog {
                 );
                 """)
         }
+        m.registerMigration("v6: label history") { db in
+            // Append-only: every review decision is a row; an undo is a row naming the one it
+            // takes back. A face's live decision is its latest row not taken back (face_reviews).
+            try db.execute(sql: """
+                CREATE TABLE label_history (
+                    id INTEGER PRIMARY KEY,
+                    face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+                    action TEXT NOT NULL CHECK (action IN ('relabel', 'accept', 'reject', 'undo')),
+                    old_label TEXT,
+                    new_label TEXT,
+                    undoes INTEGER REFERENCES label_history(id) ON DELETE CASCADE,
+                    reviewer TEXT NOT NULL,
+                    at DATETIME NOT NULL,
+                    CHECK ((action = 'undo') = (undoes IS NOT NULL)),
+                    CHECK (action NOT IN ('relabel', 'accept') OR new_label IS NOT NULL)
+                );
+                CREATE INDEX label_history_face ON label_history(face_id);
+                CREATE UNIQUE INDEX label_history_undoes ON label_history(undoes);
+                CREATE VIEW face_reviews AS
+                    SELECT h.face_id, h.action, h.new_label, h.reviewer, h.at FROM label_history h
+                    WHERE h.id = (SELECT MAX(x.id) FROM label_history x
+                                  WHERE x.face_id = h.face_id AND x.action != 'undo'
+                                    AND NOT EXISTS (SELECT 1 FROM label_history u WHERE u.undoes = x.id));
+                """)
+        }
         return m
     }
 

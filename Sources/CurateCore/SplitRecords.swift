@@ -27,8 +27,10 @@ public struct SplitFace: Sendable, Equatable {
     public var id: Int64
     public var imageSHA256: String
     public var split: String?
-    public init(id: Int64, imageSHA256: String, split: String? = nil) {
-        self.id = id; self.imageSHA256 = imageSHA256; self.split = split
+    /// Its live review decision, if any: a relabel or accept sets its label, a reject leaves it out.
+    public var review: FaceReview?
+    public init(id: Int64, imageSHA256: String, split: String? = nil, review: FaceReview? = nil) {
+        self.id = id; self.imageSHA256 = imageSHA256; self.split = split; self.review = review
     }
 }
 

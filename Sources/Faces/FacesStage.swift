@@ -39,11 +39,7 @@ public struct FacesStage: Sendable {
     public init(workspace: Workspace, catalog: Catalog, settings: FaceSettings, modelsDir: URL,
                 progress: StageProgress? = nil) throws {
         try settings.validate()
-        var m = MTCNNSettings()
-        m.minFaceSize = settings.minFaceSize
-        m.thresholds = settings.thresholds.map(Float.init)
-        m.factor = settings.factor
-        self.mtcnn = try MTCNN(modelsDir: modelsDir, settings: m)
+        self.mtcnn = try MTCNN(modelsDir: modelsDir, settings: MTCNNSettings(settings))
         self.workspace = workspace; self.catalog = catalog; self.settings = settings; self.progress = progress
     }
 
@@ -97,13 +93,10 @@ public struct FacesStage: Sendable {
         } catch {
             return FaceScan(imageSHA256: item.sha256, faces: [], error: "unreadable_file", settings: settingsTag)
         }
-        var found = mtcnn.detect(image, threads: threads).filter { Double($0.probability) >= settings.minProbability }
-        if settings.largest { found = Array(found.prefix(1)) }   // detect() returns largest first
+        let found = mtcnn.faces(in: image, settings, threads: threads)
         var faces: [FaceRecord] = []
         for (i, f) in found.enumerated() {
-            let crop = settings.crop == .aligned
-                ? FaceCrop.aligned(image, landmarks: f.landmarks, size: settings.size)
-                : FaceCrop.margin(image, box: f.box, margin: settings.margin, size: settings.size)
+            let crop = FaceCrop.crop(image, f, settings)
             let rel = "faces/\(item.sha256.prefix(2))/\(item.sha256)-\(i).png"
             do {
                 try workspace.writeAtomically(ImageEncoder.png(crop), to: rel)

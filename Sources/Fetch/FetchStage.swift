@@ -44,9 +44,11 @@ public final class FetchStage: @unchecked Sendable {
         self.progress = progress
     }
 
-    public func run(retryFailed: Bool) throws -> FetchSummary {
+    /// Fetches pending URLs (and failed ones when `retryFailed`); only those in `only` when given.
+    public func run(retryFailed: Bool, only: Set<String>? = nil) throws -> FetchSummary {
         try workspace.prepareForWriting()
-        let jobs = try catalog.urlsToFetch(retryFailed: retryFailed)
+        var jobs = try catalog.urlsToFetch(retryFailed: retryFailed)
+        if let only { jobs = jobs.filter { only.contains($0.url) } }
         let start = Date()
         progress?.start(total: jobs.count)
         // Bound the bodies waiting for checks, so memory stays flat on huge lists.

@@ -23,4 +23,12 @@ public struct PixelImage: Sendable {
         }
         return PixelImage(width: width, height: height, channels: 1, pixels: out)
     }
+
+    /// Three channels (gray repeated), for drawing in colour.
+    public func rgb() -> PixelImage {
+        if channels == 3 { return self }
+        var out = [UInt8](repeating: 0, count: width * height * 3)
+        for i in 0..<(width * height) { out[3 * i] = pixels[i]; out[3 * i + 1] = pixels[i]; out[3 * i + 2] = pixels[i] }
+        return PixelImage(width: width, height: height, channels: 3, pixels: out)
+    }
 }

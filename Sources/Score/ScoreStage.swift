@@ -65,7 +65,7 @@ public struct ScoreStage: Sendable {
     /// The stored-output key: a model changes only with its source file.
     func modelKey(_ net: MiniXception) -> String { Self.modelKey(net, settings) }
     /// Outputs are stored per model file and per input recipe.
-    static func modelKey(_ net: MiniXception, _ s: ScoreSettings) -> String {
+    public static func modelKey(_ net: MiniXception, _ s: ScoreSettings) -> String {
         "mini-xception:" + net.sourceDigest.prefix(16) + ":" + s.resize.rawValue + (s.zoom == 1 ? "" : ":zoom\(s.zoom)")
     }
 
@@ -122,6 +122,14 @@ public struct ScoreStage: Sendable {
             }
         }
         return out
+    }
+
+    /// A face straight from its photo, as `classify` would see it once `curate faces` had stored
+    /// its crop (`curate predict` and the "try an image" page, which store nothing).
+    public static func networkInput(photo: PixelImage, face: DetectedFace, faces: FaceSettings, score: ScoreSettings) -> [Float] {
+        guard score.zoom != 1 else { return networkInput(gray: FaceCrop.crop(photo, face, faces).luma(), resize: score.resize) }
+        let face = FaceCrop.aligned(photo.luma(), landmarks: face.landmarks, size: 160, zoom: score.zoom)
+        return networkInput(gray: face, resize: score.resize)
     }
 
     /// A crop as the network sees it: grayscale (ITU-R 601 luma), 64×64 (bilinear with half-pixel

@@ -20,6 +20,9 @@ public struct TrainedHead: Codable, Sendable {
     /// Features of one face: the default model's pooled activations and its class probabilities.
     static func features(_ r: ScoringRow) -> [Float] { r.features + r.probs }
 
+    /// The train-split head's probabilities over `labels` for one face's default-model outputs.
+    public func predict(features: [Float], probs: [Float]) -> [Float] { head.predict(features + probs) }
+
     public func save(_ ws: Workspace) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .prettyPrinted]

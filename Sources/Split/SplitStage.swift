@@ -6,7 +6,7 @@ import CurateCore
 /// canonical image names it), so no photo leaks between train and test. Left out, with a
 /// reason: near-duplicate copies, images not scanned or unreadable, images without a face
 /// (counted as images), and faces whose label is missing, unknown to the pipeline, or in
-/// conflict (counted as faces).
+/// conflict, or that a reviewer rejected (counted as faces). A reviewer's label outranks the sources'.
 public struct SplitStage: Sendable {
     public let catalog: any Catalog
     public let labels: LabelSet
@@ -53,7 +53,13 @@ public struct SplitStage: Sendable {
             var reason = imageReason[image.sha256]
             var label: String?
             if reason == nil {
-                if image.labels.isEmpty { reason = "unlabelled" }
+                // A reviewer's decision outranks the sources: a reject leaves the face out, a
+                // relabel (or an accepted label) settles any conflict.
+                if face.review?.action == .reject { reason = SQLiteCatalog.rejected }
+                else if let reviewed = face.review?.label {
+                    if labels.names.contains(reviewed) { label = reviewed } else { reason = "unknown_label" }
+                }
+                else if image.labels.isEmpty { reason = "unlabelled" }
                 else if image.labels.count > 1 || image.clusterConflict { reason = "label_conflict" }
                 else if !labels.names.contains(image.labels[0]) { reason = "unknown_label" }
                 else { label = image.labels[0] }
@@ -63,7 +69,8 @@ public struct SplitStage: Sendable {
                 members[group, default: []].append((face, label))
             } else {
                 rows.append(FaceSplitRow(faceID: face.id, split: nil, group: group,
-                                         label: image.labels.count == 1 ? image.labels[0] : nil, excluded: reason))
+                                         label: face.review?.label ?? (image.labels.count == 1 ? image.labels[0] : nil),
+                                         excluded: reason))
             }
         }
 

@@ -3,12 +3,12 @@ import CurateCore
 import Foundation
 
 @main
-struct Curate: ParsableCommand {
+struct Curate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curate",
         abstract: "Turn lists of image URLs into a clean, labelled, split face-emotion dataset.",
         subcommands: [FetchCommand.self, DedupCommand.self, FacesCommand.self, SplitCommand.self, ScoreCommand.self,
-                      TrainCommand.self, StatusCommand.self,
+                      TrainCommand.self, PredictCommand.self, StatusCommand.self, ReviewCommand.self, ReportCommand.self,
                       ExportCommand.self])
 }
 

@@ -72,12 +72,7 @@ struct SplitEndToEndTests {
 
 enum EndToEnd {
     static let models = repoRoot.appendingPathComponent("Data/models/MANIFEST.sha256")
-    /// The test venv's Python (scripts/test-venv.sh), or $CURATE_TEST_PYTHON.
-    static let python: String? = {
-        let candidates: [String?] = [ProcessInfo.processInfo.environment["CURATE_TEST_PYTHON"],
-                          repoRoot.appendingPathComponent("Data/cache/venv-test/bin/python").path]
-        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let python = testPython
     static var ready: Bool { hasDataset && FileManager.default.fileExists(atPath: models.path) && python != nil }
     static var why: String {
         !hasDataset ? missingDataset

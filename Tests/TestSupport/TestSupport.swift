@@ -93,6 +93,12 @@ public func startCurate(_ args: [String]) throws -> Process {
 /// Runs `curate` with `args` to the end: exit status, standard output and standard error.
 @discardableResult
 public func runCurate(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+    try runProgram(try curateBinary(), args)
+}
+
+/// Runs a program to the end: exit status, standard output and standard error.
+@discardableResult
+public func runProgram(_ executable: URL, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
     // Files rather than pipes: a chatty run can never block on a full pipe.
     let dir = try makeTempDir("run")
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -100,7 +106,7 @@ public func runCurate(_ args: [String]) throws -> (status: Int32, out: String, e
     _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
     _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     let p = Process()
-    p.executableURL = try curateBinary()
+    p.executableURL = executable
     p.arguments = args
     p.standardOutput = try FileHandle(forWritingTo: outURL)
     p.standardError = try FileHandle(forWritingTo: errURL)
@@ -108,6 +114,16 @@ public func runCurate(_ args: [String]) throws -> (status: Int32, out: String, e
     p.waitUntilExit()
     return (p.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
 }
+
+/// The test venv's Python (scripts/test-venv.sh: Pillow, Selenium), or $CURATE_TEST_PYTHON.
+public let testPython: String? = {
+    let candidates: [String?] = [ProcessInfo.processInfo.environment["CURATE_TEST_PYTHON"],
+                                 repoRoot.appendingPathComponent("Data/cache/venv-test/bin/python").path]
+    return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+}()
+
+/// The Data/models manifest scripts/models.sh writes once the weights are converted.
+public let hasModels = FileManager.default.fileExists(atPath: repoRoot.appendingPathComponent("Data/models/MANIFEST.sha256").path)
 
 /// SplitMix64: a small deterministic generator, so random test inputs are reproducible.
 public struct SplitMix: RandomNumberGenerator {

@@ -1,0 +1,92 @@
+import Foundation
+
+/// What a reviewer decided about one face.
+public enum ReviewAction: String, Sendable, Codable, CaseIterable {
+    /// The face gets another label.
+    case relabel
+    /// The current label is right.
+    case accept
+    /// The face is unusable (not a face, two people, a drawing): excluded from splits and export.
+    case reject
+    /// Takes back an earlier decision (the row it names).
+    case undo
+}
+
+/// A face's live review decision: the latest one not taken back.
+public struct FaceReview: Sendable, Equatable, Codable {
+    public var action: ReviewAction
+    /// The label the face now has (relabel, accept); nil for reject.
+    public var label: String?
+    public var reviewer: String
+    public init(action: ReviewAction, label: String?, reviewer: String) {
+        self.action = action; self.label = label; self.reviewer = reviewer
+    }
+}
+
+/// One row of the label history.
+public struct ReviewEntry: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var faceID: Int64
+    public var action: ReviewAction
+    public var oldLabel: String?
+    public var newLabel: String?
+    /// For undo: the entry it takes back.
+    public var undoes: Int64?
+    public var reviewer: String
+    public var at: Date
+    enum CodingKeys: String, CodingKey {
+        case id, faceID = "face_id", action, oldLabel = "old_label", newLabel = "new_label", undoes, reviewer, at
+    }
+}
+
+/// Which faces the review queue lists, and where a page starts.
+public struct ReviewQuery: Sendable, Equatable {
+    /// Only faces whose current label is this.
+    public var label: String?
+    public var split: String?
+    /// Also faces already reviewed (by default they leave the queue).
+    public var all: Bool
+    public var rankBy: ScoreSettings.RankBy
+    /// The page starts after this face in queue order (keyset paging: decisions made
+    /// meanwhile do not shift later pages).
+    public var after: Int64?
+    public var limit: Int
+    public init(label: String? = nil, split: String? = nil, all: Bool = false, rankBy: ScoreSettings.RankBy = .selfConfidence,
+                after: Int64? = nil, limit: Int = 50) {
+        self.label = label; self.split = split; self.all = all; self.rankBy = rankBy; self.after = after; self.limit = limit
+    }
+}
+
+/// One card of the review queue.
+public struct ReviewItem: Sendable, Equatable, Codable {
+    public var faceID: Int64
+    public var imageSHA256: String
+    public var crop: String
+    public var imagePath: String
+    public var imageWidth: Int
+    public var imageHeight: Int
+    public var box: [Float]
+    public var url: String?
+    /// The current label (after any review decision).
+    public var label: String?
+    /// The label the face was scored with.
+    public var scoredLabel: String
+    public var predicted: String
+    public var probs: [String: Float]
+    public var selfConfidence: Float
+    public var margin: Float
+    public var flagged: Bool
+    public var split: String?
+    public var review: FaceReview?
+    enum CodingKeys: String, CodingKey {
+        case faceID = "face_id", imageSHA256 = "image_sha256", crop, imagePath = "image_path", imageWidth = "image_width"
+        case imageHeight = "image_height", box, url, label, scoredLabel = "scored_label", predicted, probs
+        case selfConfidence = "self_confidence", margin, flagged, split, review
+    }
+}
+
+public struct ReviewPage: Sendable, Equatable, Codable {
+    /// Faces matching the query in all (not only on this page).
+    public var total: Int
+    public var items: [ReviewItem]
+}

@@ -1,0 +1,85 @@
+import CurateCore
+import Faces
+import Foundation
+import Imaging
+import Inference
+import Score
+
+/// One face found in a photo, with the classifier's view of it.
+public struct FacePrediction: Sendable, Equatable, Codable {
+    /// x1, y1, x2, y2 in pixels (may reach past the border, as MTCNN's do).
+    public var box: [Float]
+    /// Detection probability.
+    public var probability: Float
+    public var landmarks: [[Float]]
+    /// Pipeline label -> probability (renormalised over the labels the model can score).
+    public var probs: [String: Float]
+    public var predicted: String
+}
+
+/// The pipeline's own detector and classifier over one photo at a time, storing nothing:
+/// `curate predict` and the "try an image" page.
+public struct Predictor: Sendable {
+    public enum Model: String, Sendable, CaseIterable { case `default`, trained }
+
+    let mtcnn: MTCNN
+    let net: MiniXception
+    let faces: FaceSettings
+    let score: ScoreSettings
+    let labels: [String]
+    let map: [(label: String, index: Int)]
+    let head: TrainedHead?
+    public let model: Model
+
+    public init(pipeline: PipelineConfig, modelsDir: URL, model: Model = .default, workspace: Workspace? = nil) throws {
+        let netFile = modelsDir.appendingPathComponent(ScoreStage.modelFile)
+        guard FileManager.default.fileExists(atPath: netFile.path) else {
+            throw CurateError("model file \(netFile.path) is missing: run scripts/models.sh (or pass --models DIR)")
+        }
+        mtcnn = try MTCNN(modelsDir: modelsDir, settings: MTCNNSettings(pipeline.faces))
+        net = try MiniXception(contentsOf: netFile)
+        faces = pipeline.faces
+        score = pipeline.score
+        labels = pipeline.labels.names
+        map = try MislabelScores.classMap(labels: labels, modelClasses: net.classes, configured: score.classes)
+        self.model = model
+        if model == .trained {
+            guard let workspace else { throw CurateError("--model trained needs a workspace with `curate train`'s head") }
+            let head = try TrainedHead.load(workspace)
+            guard head.labels == labels else {
+                throw CurateError("the trained head knows labels \(head.labels.joined(separator: ", ")), the pipeline \(labels.joined(separator: ", ")); run `curate train` again")
+            }
+            guard head.featureModel == ScoreStage.modelKey(net, score) else {
+                throw CurateError("the trained head was fitted on features \(head.featureModel), the pipeline's score settings give \(ScoreStage.modelKey(net, score)); run `curate train` again")
+            }
+            self.head = head
+        } else {
+            head = nil
+        }
+    }
+
+    /// Every face the pipeline would keep, largest first, with its label probabilities.
+    public func predict(_ photo: PixelImage) -> [FacePrediction] {
+        let found = mtcnn.faces(in: photo, faces, threads: photo.width * photo.height >= 1_000_000 ? 2 : 1)
+        guard !found.isEmpty else { return [] }
+        let side = MiniXception.inputSize
+        let input = found.flatMap { ScoreStage.networkInput(photo: photo, face: $0, faces: faces, score: score) }
+        let (probs, features) = net.forward(Tensor(shape: [found.count, 1, side, side], data: input))
+        let k = probs.shape[1], d = features.shape[1]
+        return found.enumerated().map { i, f in
+            let modelProbs = Array(probs.data[(i * k)..<((i + 1) * k)])
+            let p: [Float]
+            if let head {
+                p = head.predict(features: Array(features.data[(i * d)..<((i + 1) * d)]), probs: modelProbs)
+            } else {
+                let raw = map.map { modelProbs[$0.index] }
+                let s = raw.reduce(0, +)
+                p = s > 0 ? raw.map { $0 / s } : raw.map { _ in 1 / Float(raw.count) }
+            }
+            let names = head != nil ? labels : map.map(\.label)
+            let best = p.indices.max { p[$0] < p[$1] }!
+            return FacePrediction(box: f.box, probability: f.probability, landmarks: f.landmarks,
+                                  probs: Dictionary(uniqueKeysWithValues: zip(names, p)), predicted: names[best])
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import CurateCore
+import Foundation
+import Hummingbird
+import Logging
+
+/// `curate review`: a keyboard-driven page over the mislabel queue, served on 127.0.0.1 only.
+/// Decisions go straight to the catalog's label history.
+public struct ReviewServer: Sendable {
+    public struct Options: Sendable {
+        public var port: Int
+        public var reviewer: String
+        /// The queue the page opens with (the page can change its filters).
+        public var query: ReviewQuery
+        public init(port: Int = 0, reviewer: String, query: ReviewQuery) {
+            self.port = port; self.reviewer = reviewer; self.query = query
+        }
+    }
+
+    let workspace: Workspace
+    let catalog: any Catalog
+    let labels: LabelSet
+    let splits: [String]
+    let options: Options
+    let token: String
+    let thumbnails = ThumbnailCache()
+    /// The "try an image" page: the detector and classifier, and where added photos go.
+    let tryImage: TryImage?
+
+    public init(workspace: Workspace, catalog: any Catalog, labels: LabelSet, splits: [String], options: Options,
+                token: String = ReviewServer.newToken(), tryImage: TryImage? = nil) {
+        self.workspace = workspace; self.catalog = catalog; self.labels = labels; self.splits = splits
+        self.options = options; self.token = token; self.tryImage = tryImage
+    }
+
+    /// 128 random bits, URL-safe.
+    public static func newToken() -> String {
+        var g = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+    }
+
+    /// Serves until SIGINT or SIGTERM; `started` gets the page's URL once the port is bound.
+    public func run(started: @escaping @Sendable (String) -> Void) async throws {
+        var logger = Logger(label: "curate-review")
+        logger.logLevel = .warning
+        let token = token
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: "curate"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                started("http://127.0.0.1:\(port)/?token=\(token)")
+            },
+            logger: logger)
+        try await app.runService()
+    }
+
+    func makeRouter() -> Router<ReviewContext> {
+        let router = Router(context: ReviewContext.self)
+        router.add(middleware: TokenMiddleware(token: token))
+        router.get("/") { _, _ -> Response in .text(ReviewPageHTML.page(self.pageConfig()), type: "text/html; charset=utf-8") }
+        router.get("/api/queue") { request, _ in try self.queue(request) }
+        router.get("/crop/:face") { _, context in try self.crop(context) }
+        router.get("/photo/:face") { _, context in try await self.photo(context) }
+        router.post("/api/decide") { request, context in try await self.decide(request, context) }
+        router.post("/api/undo") { _, _ in try self.undo() }
+        if let tryImage { tryImage.addRoutes(to: router, server: self) }
+        return router
+    }
+
+    /// What the page script needs, embedded as JSON.
+    func pageConfig() -> String {
+        let q = options.query
+        let config: [String: Any] = [
+            "token": token, "labels": labels.names, "try": tryImage != nil, "splits": splits, "reviewer": options.reviewer,
+            "filter": ["label": q.label ?? "", "split": q.split ?? "", "all": q.all, "rank_by": q.rankBy.rawValue],
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])) ?? Data("{}".utf8)
+        // Safe inside <script>: no "</" can close the element early.
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
+    }
+
+    func queue(_ request: Request) throws -> Response {
+        let p = request.uri.queryParameters
+        var q = options.query
+        if let l = p.get("label") { q.label = l.isEmpty ? nil : l }
+        if let s = p.get("split") { q.split = s.isEmpty ? nil : s }
+        if let a = p.get("all") { q.all = a == "1" || a == "true" }
+        if let r = p.get("rank_by") {
+            guard let rank = ScoreSettings.RankBy(rawValue: r) else { throw HTTPError(.badRequest, message: "rank_by must be self_confidence or margin") }
+            q.rankBy = rank
+        }
+        q.after = p.get("after").flatMap(Int64.init)
+        q.limit = min(max(p.get("limit").flatMap(Int.init) ?? 50, 1), 500)
+        return try json(try catalog.reviewQueue(q))
+    }
+
+    func faceID(_ context: ReviewContext) throws -> Int64 {
+        guard let id = context.parameters.get("face").flatMap(Int64.init) else { throw HTTPError(.badRequest, message: "bad face id") }
+        return id
+    }
+
+    func crop(_ context: ReviewContext) throws -> Response {
+        guard let item = try catalog.reviewItem(faceID: try faceID(context)) else { throw HTTPError(.notFound) }
+        return .bytes(try workspace.readFile(item.crop), type: "image/png")
+    }
+
+    func photo(_ context: ReviewContext) async throws -> Response {
+        guard let item = try catalog.reviewItem(faceID: try faceID(context)) else { throw HTTPError(.notFound) }
+        let jpeg = try await thumbnails.thumbnail(of: item.imagePath, in: workspace, key: item.imageSHA256)
+        return .bytes(jpeg, type: "image/jpeg")
+    }
+
+    struct Decision: Decodable {
+        var face_id: Int64
+        var action: String
+        var label: String?
+    }
+
+    func decide(_ request: Request, _ context: ReviewContext) async throws -> Response {
+        let d = try await request.decode(as: Decision.self, context: context)
+        guard let action = ReviewAction(rawValue: d.action), action != .undo else {
+            throw HTTPError(.badRequest, message: "action must be relabel, accept or reject")
+        }
+        if action == .relabel {
+            guard let l = d.label, labels.names.contains(l) else {
+                throw HTTPError(.badRequest, message: "relabel needs one of the pipeline's labels: \(labels.names.joined(separator: ", "))")
+            }
+        }
+        let entry: ReviewEntry
+        do { entry = try catalog.recordReview(faceID: d.face_id, action: action, label: d.label, reviewer: options.reviewer) }
+        catch let e as CurateError { throw HTTPError(.badRequest, message: e.message) }
+        return try json(Outcome(entry: entry, item: try catalog.reviewItem(faceID: entry.faceID)))
+    }
+
+    func undo() throws -> Response {
+        let entry = try catalog.undoLastReview(reviewer: options.reviewer)
+        return try json(Outcome(entry: entry, item: try entry.flatMap { try catalog.reviewItem(faceID: $0.faceID) }))
+    }
+
+    struct Outcome: Encodable {
+        var entry: ReviewEntry?
+        var item: ReviewItem?
+    }
+
+    func json<T: Encodable>(_ value: T) throws -> Response {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .iso8601
+        return .text(String(decoding: try e.encode(value), as: UTF8.self), type: "application/json")
+    }
+}
+
+/// The request context: uploads (the "try an image" page) may be larger than Hummingbird's 2 MiB default.
+public struct ReviewContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public init(source: Source) { coreContext = .init(source: source) }
+    public var maxUploadSize: Int { 25 << 20 }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import CurateCore
+import Foundation
+import Predict
+import Review
+
+struct ReviewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "review",
+        abstract: "Serve the active-review page (127.0.0.1 only): likeliest mislabels first, decisions saved at once.",
+        discussion: """
+            Prints the page's URL with a session token; every request must carry it. Keys: 1-9 relabel, \
+            a/Enter accept, x reject, z undo, j/k or arrows move. Ctrl-C stops the server. Relabels and \
+            rejects count at once in export, score and status; run `curate split` to place relabelled \
+            faces that had no split.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
+    var port: Int = 0
+
+    @Option(help: "Open the queue on faces with this current label.")
+    var label: String?
+
+    @Option(help: "Open the queue on this split.")
+    var split: String?
+
+    @Flag(help: "Include faces already reviewed.")
+    var all = false
+
+    @Option(help: "self_confidence or margin (default: the pipeline's score.rank_by).")
+    var rankBy: String?
+
+    @Option(help: "Name recorded with each decision (default: $USER).")
+    var reviewer: String?
+
+    @Option(help: "Models directory for the \"try an image\" page (default: Data/models).")
+    var models: String = "Data/models"
+
+    func run() async throws {
+        let pipeline = try global.loadPipeline()
+        guard (0...65535).contains(port) else { throw CurateError("--port must be 0…65535, not \(port)") }
+        if let label, !pipeline.labels.names.contains(label) {
+            throw CurateError("--label '\(label)' is not one of the pipeline's labels: \(pipeline.labels.names.joined(separator: ", "))")
+        }
+        let splits = pipeline.split.ratio.names
+        if let split, !splits.contains(split) { throw CurateError("--split must be one of \(splits.joined(separator: ", ")), not '\(split)'") }
+        var rank = pipeline.score.rankBy
+        if let rankBy {
+            guard let r = ScoreSettings.RankBy(rawValue: rankBy) else { throw CurateError("--rank-by must be self_confidence or margin, not '\(rankBy)'") }
+            rank = r
+        }
+        let who = reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        guard !who.trimmingCharacters(in: .whitespaces).isEmpty else { throw CurateError("--reviewer must not be empty") }
+        let workspace = global.workspaceDir
+        guard FileManager.default.fileExists(atPath: workspace.catalogURL.path) else {
+            throw CurateError("no catalog at \(workspace.catalogURL.path): run `curate fetch`, `faces`, `split` and `score` first")
+        }
+        let catalog = try workspace.openCatalog()
+        if try catalog.status().scored == 0 { throw CurateError("no scored faces to review: run `curate score` first") }
+        // The "try an image" page needs the models; the review queue does not.
+        var tryImage: TryImage?
+        do { tryImage = TryImage(predictor: try Predictor(pipeline: pipeline, modelsDir: URL(fileURLWithPath: models)), fetch: pipeline.fetch) }
+        catch { log("note: no \"try an image\" page: \(error)") }
+        let server = ReviewServer(
+            workspace: workspace, catalog: catalog, labels: pipeline.labels, splits: splits,
+            options: .init(port: port, reviewer: who, query: ReviewQuery(label: label, split: split, all: all, rankBy: rank)),
+            tryImage: tryImage)
+        try await server.run { url in
+            FileHandle.standardOutput.write(Data("curate review: open \(url)\n(Ctrl-C stops the server)\n".utf8))
+        }
+    }
+}
