@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded sample: serve five images that PyPI wheels ship from a
 # loopback server, fetch a list that also holds bad URLs, dedup, find faces, split, score,
-# export an ImageFolder tree, then show the catalog.
+# export an ImageFolder tree, predict on a group photo, write the HTML report, then show the
+# catalog. (`curate review --workspace Data/demo` then serves the review page.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -58,6 +59,12 @@ echo
 echo "== curate export --format imagefolder --out Data/demo-export"
 "$curate" export --workspace "$ws" --format imagefolder --out Data/demo-export
 (cd Data/demo-export && find . -type f | sort)
+echo
+echo "== curate predict Data/sample/images/t1.jpg --draw Data/demo-predicted.png (nothing is stored)"
+"$curate" predict Data/sample/images/t1.jpg --draw Data/demo-predicted.png
+echo
+echo "== curate report --out Data/demo-report.html (one self-contained file: open it in a browser)"
+"$curate" report --workspace "$ws" --out Data/demo-report.html
 echo
 echo "== curate status"
 "$curate" status --workspace "$ws"

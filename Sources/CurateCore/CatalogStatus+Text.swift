@@ -24,6 +24,9 @@ extension CatalogStatus {
                 + (excluded.isEmpty ? "" : "; excluded " + excluded.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
         }
         if scored > 0 { lines.append("scored: \(scored) faces, \(flagged) flagged as likely mislabels") }
+        if !reviewed.isEmpty {
+            lines.append("reviewed: " + ["relabel", "accept", "reject"].compactMap { a in reviewed[a].map { "\(a) \($0)" } }.joined(separator: ", "))
+        }
         if !labels.isEmpty {
             lines.append("labels: " + labels.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

@@ -86,7 +86,7 @@ public struct ReviewItem: Sendable, Equatable, Codable {
 }
 
 public struct ReviewPage: Sendable, Equatable, Codable {
-    /// Faces matching the query in all (not only on this page).
-    public var total: Int
+    /// Faces matching the query in all (not only on this page); first pages only (nil after `after`).
+    public var total: Int?
     public var items: [ReviewItem]
 }

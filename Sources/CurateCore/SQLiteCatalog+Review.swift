@@ -10,8 +10,9 @@ extension SQLiteCatalog {
             if let label = q.label { filters.append("COALESCE(r.new_label, s.label, sc.label) = ?"); args.append(label) }
             if let split = q.split { filters.append("s.split = ? AND r.action IS NOT 'reject'"); args.append(split) }
             let rank = q.rankBy.rawValue  // a closed set of column names
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(Self.queueFrom) \(Self.whereClause(filters))",
-                                         arguments: StatementArguments(args)) ?? 0
+            // Counted for the first page only: later pages keep the count the page already has.
+            let total = q.after != nil ? nil : try Int.fetchOne(db, sql: "SELECT COUNT(*) \(Self.queueFrom) \(Self.whereClause(filters))",
+                                                                arguments: StatementArguments(args)) ?? 0
             if let after = q.after {
                 filters.append("(-sc.flagged, sc.\(rank), sc.face_id) > (SELECT -flagged, \(rank), face_id FROM face_scores WHERE face_id = ?)")
                 args.append(after)

@@ -19,8 +19,14 @@ public enum Annotation {
 
     static let red: [UInt8] = [230, 30, 30], black: [UInt8] = [0, 0, 0], white: [UInt8] = [255, 255, 255]
 
-    /// One font pixel per 250 image pixels of the shorter side (at least 1).
-    public static func scale(width: Int, height: Int) -> Int { max(1, Int((Double(min(width, height)) / 250).rounded())) }
+    /// One font pixel per 250 image pixels of the shorter side, but no wider than the face's box
+    /// allows (about 8 characters across it), so the labels of small faces in a group photo stay
+    /// apart; at least 1.
+    public static func scale(width: Int, height: Int, boxWidth: Float) -> Int {
+        let byImage = Int((Double(min(width, height)) / 250).rounded())
+        let byFace = Int((Double(boxWidth) / 45).rounded())
+        return max(1, min(byImage, byFace))
+    }
 
     /// Probabilities, likeliest first, e.g. "happy 0.97".
     public static func lines(_ p: FacePrediction) -> [String] {
@@ -28,7 +34,7 @@ public enum Annotation {
     }
 
     public static func layout(_ p: FacePrediction, width: Int, height: Int) -> Layout {
-        let s = scale(width: width, height: height), t = max(2, s)
+        let s = scale(width: width, height: height, boxWidth: p.box[2] - p.box[0]), t = max(2, s)
         let box = Rect(x0: Int(p.box[0].rounded()), y0: Int(p.box[1].rounded()), x1: Int(p.box[2].rounded()), y1: Int(p.box[3].rounded()))
         let text = lines(p)
         let (tw, th) = BitmapFont.size(text, scale: s)

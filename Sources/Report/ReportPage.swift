@@ -118,7 +118,7 @@ public struct ReportPage: Sendable {
     func suspiciousSection(_ thumbs: inout ThumbnailMaker) throws -> String {
         let page = try catalog.reviewQueue(ReviewQuery(all: false, limit: limits.suspicious))
         guard !page.items.isEmpty else { return section("suspicious", "Most suspicious faces", "<p>No unreviewed scored faces.</p>") }
-        var html = "<p>Unreviewed faces, flagged first, lowest self-confidence first (\(page.total) in the queue).</p><div class=\"strip\">"
+        var html = "<p>Unreviewed faces, flagged first, lowest self-confidence first (\(page.total ?? page.items.count) in the queue).</p><div class=\"strip\">"
         for f in page.items {
             let p = f.probs[f.label ?? ""] ?? 0
             html += figure(thumbs.make(f.crop, longest: 112),

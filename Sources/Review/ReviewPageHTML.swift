@@ -79,7 +79,7 @@ enum ReviewPageHTML {
           const p = filterParams(); p.set("limit", "50");
           if (state.items.length) p.set("after", state.items[state.items.length - 1].face_id);
           const page = await call("GET", "/api/queue?" + p.toString());
-          state.total = page.total;
+          if (page.total !== null && page.total !== undefined) state.total = page.total;
           for (const item of page.items) { state.items.push(item); q("#cards").appendChild(card(item, state.items.length - 1)); }
           state.done = page.items.length < 50;
           q("#more").disabled = state.done;
