@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "SplitTests", dependencies: ["Split", "Export", "CurateCore", "Imaging", "curate", "TestSupport"],
                     exclude: ["imagefolder_check.py"]),
         .testTarget(name: "PredictTests", dependencies: ["Predict", "Imaging", "CurateCore", "curate", "TestSupport"]),
-        .testTarget(name: "ReviewTests", dependencies: ["Review", "Report", "CurateCore", "curate", "TestSupport"],
+        .testTarget(name: "ReviewTests", dependencies: ["Review", "Report", "CurateCore", "Imaging", "curate", "TestSupport"],
                     exclude: ["review_browser.py", "report_browser.py", "try_browser.py"]),
     ]
 )

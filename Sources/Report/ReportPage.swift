@@ -7,6 +7,7 @@ import Imaging
 public struct ReportPage: Sendable {
     public struct Limits: Sendable {
         public var clusters = 40
+        public var clusterMembers = 12
         public var noFace = 60
         public var suspicious = 40
         public init() {}
@@ -95,12 +96,13 @@ public struct ReportPage: Sendable {
         var html = "<p>\(clusters.count) clusters, \(conflicts) with conflicting labels (listed first); showing \(min(limits.clusters, clusters.count)).</p>"
         for c in clusters.prefix(limits.clusters) {
             html += "<div class=\"cluster\(c.conflict ? " conflict" : "")\"><h3>cluster \(c.id)\(c.conflict ? " · label conflict" : "") · labels \(esc(c.labels.joined(separator: ", ")))</h3><div class=\"strip\">"
-            for m in c.members {
+            for m in c.members.prefix(limits.clusterMembers) {
                 let labels = Set(m.sources.flatMap(\.labels)).sorted().joined(separator: ", ")
                 html += figure(thumbs.make(m.path, longest: 120), caption: "\(m.canonical ? "kept" : "copy") · \(labels)",
                                title: m.sources.first?.url ?? m.sha256)
             }
-            html += "</div></div>"
+            let more = c.members.count - limits.clusterMembers
+            html += (more > 0 ? "<p class=\"muted\">and \(more) more</p>" : "") + "</div></div>"
         }
         return section("clusters", "Duplicate clusters", html)
     }

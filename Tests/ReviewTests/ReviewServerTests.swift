@@ -131,6 +131,8 @@ struct ReportTests {
         let html = try String(contentsOf: out, encoding: .utf8)
         #expect(html.contains("Content-Security-Policy") && !html.contains("src=\"http") && !html.contains("<script"))
         #expect(html.contains("1 of") && html.contains("reviewed"))
+        // The copy made for this workspace shows as a cluster with a label conflict.
+        #expect(html.contains("1 clusters, 1 with conflicting labels") && html.contains(" · label conflict"))
 
         let shot = ws.deletingLastPathComponent().appendingPathComponent("report.png")
         let page = try runBrowserScript("report_browser.py", [out.path, shot.path])

@@ -1,5 +1,6 @@
 import CurateCore
 import Foundation
+import Imaging
 import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -20,8 +21,14 @@ enum ReviewWorkspace {
         let dir = try makeTempDir("review-base")
         let list = dir.appendingPathComponent("photos.tsv")
         let rows = try datasetRows().enumerated().filter { $0.offset % 10 == 0 }.map(\.element)
-        try rows.map { "\($0.label)\t\(datasetDir.appendingPathComponent($0.path).absoluteString)" }
-            .joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        // A half-size copy of the first photo under another label: a near-duplicate cluster
+        // with a label conflict, for the report.
+        let copy = dir.appendingPathComponent("copy.jpg")
+        let original = try ImageDecoder.decode([UInt8](Data(contentsOf: datasetDir.appendingPathComponent(rows[0].path))))
+        try Data(ImageEncoder.jpeg(original.resized(width: original.width / 2, height: original.height / 2), quality: 90)).write(to: copy)
+        let other = ["angry", "happy", "sad"].first { $0 != rows[0].label }!
+        let lines = rows.map { "\($0.label)\t\(datasetDir.appendingPathComponent($0.path).absoluteString)" } + ["\(other)\t\(copy.absoluteString)"]
+        try lines.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
         let ws = dir.appendingPathComponent("ws")
         for args in [["fetch", list.path], ["dedup"], ["faces", "--models", models], ["split"], ["score", "--models", models]] {
             let r = try runCurate(args + ["--workspace", ws.path, "--pipeline", pipeline])
