@@ -53,12 +53,14 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
     /// Its split group (the canonical image of its photo's near-duplicate cluster).
     public var group: String?
     public var excluded: String?
+    /// The live review decision on it (relabel, accept, reject), if a reviewer made one.
+    public var reviewed: String?
     /// Mislabel scores from the last `curate score`, when it scored this face.
     public var score: FaceScore?
 
     enum CodingKeys: String, CodingKey {
         case faceID = "face_id", imageSHA256 = "image_sha256", index, url, label, labels, box, landmarks, prob, crop, method, cluster
-        case split, group, excluded, probs, selfConfidence = "self_confidence", margin, flagged, predicted
+        case split, group, excluded, reviewed, probs, selfConfidence = "self_confidence", margin, flagged, predicted
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -69,6 +71,7 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
         try c.encode(prob, forKey: .prob); try c.encode(crop, forKey: .crop); try c.encode(method, forKey: .method)
         try c.encode(cluster, forKey: .cluster); try c.encode(split, forKey: .split)
         try c.encode(group, forKey: .group); try c.encode(excluded, forKey: .excluded)
+        try c.encode(reviewed, forKey: .reviewed)
         try c.encode(score?.probs, forKey: .probs); try c.encode(score?.selfConfidence, forKey: .selfConfidence)
         try c.encode(score?.margin, forKey: .margin); try c.encode(score?.flagged, forKey: .flagged)
         try c.encode(score?.predicted, forKey: .predicted)

@@ -57,7 +57,8 @@ extension SQLiteCatalog {
                     label: placed.label, labels: labels,
                     box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) }, landmarks: lm,
                     prob: Float(r["probability"] as Double), crop: r["crop_path"], method: r["method"], cluster: img?.cluster,
-                    split: placed.split, group: r["group_key"], excluded: placed.excluded, score: scores[r["id"]])
+                    split: placed.split, group: r["group_key"], excluded: placed.excluded, reviewed: r["review_action"],
+                    score: scores[r["id"]])
             }
         }
     }

@@ -9,7 +9,7 @@ public enum FaceTable {
     public static func csvHeader(scoredLabels: [String] = []) -> [String] {
         ["face_id", "split", "group", "label", "image_sha256", "url", "x1", "y1", "x2", "y2"]
             + landmarkNames.flatMap { ["\($0)_x", "\($0)_y"] }
-            + ["prob", "crop", "method", "cluster", "excluded"]
+            + ["prob", "crop", "method", "cluster", "excluded", "reviewed"]
             + (scoredLabels.isEmpty ? [] : scoredLabels.map { "p_\($0)" } + ["predicted", "self_confidence", "margin", "flagged"])
     }
 
@@ -17,7 +17,7 @@ public enum FaceTable {
         var f = [String(r.faceID), r.split ?? "", r.group ?? "", r.label ?? "", r.imageSHA256, r.url ?? ""]
         f += r.box.map { "\($0)" }
         f += r.landmarks.flatMap { $0.map { "\($0)" } }
-        f += ["\(r.prob)", r.crop, r.method, r.cluster.map(String.init) ?? "", r.excluded ?? ""]
+        f += ["\(r.prob)", r.crop, r.method, r.cluster.map(String.init) ?? "", r.excluded ?? "", r.reviewed ?? ""]
         if !scoredLabels.isEmpty {
             f += scoredLabels.map { l in r.score?.probs[l].map { "\($0)" } ?? "" }
             f += [r.score?.predicted ?? "", r.score.map { "\($0.selfConfidence)" } ?? "",

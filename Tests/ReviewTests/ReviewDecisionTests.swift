@@ -39,6 +39,7 @@ struct ReviewDecisionTests {
         var rows = try exported(ws)
         #expect(rows[f0.faceID]?["label"] as? String == newLabel)
         #expect(rows[f1.faceID]?["label"] as? String == f1.label)
+        #expect(rows[f0.faceID]?["reviewed"] as? String == "relabel" && rows[f1.faceID]?["reviewed"] as? String == "accept")
         #expect(rows[f2.faceID]?["excluded"] as? String == "rejected" && rows[f2.faceID]?["split"] is NSNull)
         // Status: the relabel moved one face between labels of its split; the reject left it.
         let after = try catalog.status()
