@@ -12,6 +12,14 @@ public enum ReviewAction: String, Sendable, Codable, CaseIterable {
     case undo
 }
 
+/// Exclusion reasons that come from review (the split stage's own are plain strings in it).
+public enum ReviewExclusion {
+    /// A reviewer rejected the face.
+    public static let rejected = "rejected"
+    /// Rejected when the split was made, the reject since undone: the next split places it.
+    public static let awaitingSplit = "awaiting_split"
+}
+
 /// A face's live review decision: the latest one not taken back.
 public struct FaceReview: Sendable, Equatable, Codable {
     public var action: ReviewAction

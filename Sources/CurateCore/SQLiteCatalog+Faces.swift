@@ -96,16 +96,13 @@ extension SQLiteCatalog {
     /// A face's current label, split and exclusion from a row carrying `split`, `excluded`,
     /// `split_label` (face_splits) and `review_action`, `review_label` (face_reviews): a
     /// rejected face leaves its split at once, without waiting for the next `curate split`.
-    public static let rejected = "rejected"
-
     static func placement(_ r: Row, sources: [String]) -> (label: String?, split: String?, excluded: String?) {
         let label = currentLabel(review: r["review_label"], split: r["split_label"], sources: sources)
         let stored: String? = r["excluded"]
         if (r["review_action"] as String?) == ReviewAction.reject.rawValue {
-            return (label, nil, stored == nil || stored == Self.rejected ? Self.rejected : stored)
+            return (label, nil, stored == nil || stored == ReviewExclusion.rejected ? ReviewExclusion.rejected : stored)
         }
-        // Rejected when the split was made, the reject since undone: placed by the next split.
-        if stored == Self.rejected { return (label, nil, "awaiting_split") }
+        if stored == ReviewExclusion.rejected { return (label, nil, ReviewExclusion.awaitingSplit) }
         return (label, r["split"], stored)
     }
 }

@@ -73,8 +73,8 @@ extension SQLiteCatalog {
                 FROM face_splits s LEFT JOIN face_reviews r ON r.face_id = s.face_id
                 """)!
             let rejected: Int = r["rejected"], waiting: Int = r["waiting"]
-            s.excluded[Self.rejected] = rejected > 0 ? rejected : nil
-            s.excluded["awaiting_split"] = waiting > 0 ? waiting : nil
+            s.excluded[ReviewExclusion.rejected] = rejected > 0 ? rejected : nil
+            s.excluded[ReviewExclusion.awaitingSplit] = waiting > 0 ? waiting : nil
         }
         for row in try Row.fetchAll(db, sql: "SELECT action, COUNT(*) AS n FROM face_reviews GROUP BY action") {
             s.reviewed[row["action"]] = row["n"]

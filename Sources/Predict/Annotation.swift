@@ -47,14 +47,13 @@ public enum Annotation {
 
     /// A copy of `image` with every face's box and probabilities drawn.
     public static func draw(_ image: PixelImage, _ predictions: [FacePrediction]) -> PixelImage {
-        var out = image.channels == 3 ? image : image.rgb()
-        for p in predictions {
-            let l = layout(p, width: image.width, height: image.height)
+        var out = image.rgb()
+        let layouts = predictions.map { layout($0, width: image.width, height: image.height) }
+        for l in layouts {
             out.strokeRect(x0: l.box.x0, y0: l.box.y0, x1: l.box.x1, y1: l.box.y1, thickness: l.thickness, color: red)
         }
         // Text after every box, so no box is drawn over another face's probabilities.
-        for p in predictions {
-            let l = layout(p, width: image.width, height: image.height)
+        for l in layouts {
             out.fill(x0: l.block.x0, y0: l.block.y0, x1: l.block.x1, y1: l.block.y1, color: black)
             out.drawText(l.lines, x: l.block.x0 + 2 * l.scale, y: l.block.y0 + 2 * l.scale, scale: l.scale, color: white)
         }

@@ -20,8 +20,6 @@ public struct FacePrediction: Sendable, Equatable, Codable {
 /// The pipeline's own detector and classifier over one photo at a time, storing nothing:
 /// `curate predict` and the "try an image" page.
 public struct Predictor: Sendable {
-    public enum Model: String, Sendable, CaseIterable { case `default`, trained }
-
     let mtcnn: MTCNN
     let net: MiniXception
     let faces: FaceSettings
@@ -29,9 +27,9 @@ public struct Predictor: Sendable {
     let labels: [String]
     let map: [(label: String, index: Int)]
     let head: TrainedHead?
-    public let model: Model
+    public let model: ScoreStage.Model
 
-    public init(pipeline: PipelineConfig, modelsDir: URL, model: Model = .default, workspace: Workspace? = nil) throws {
+    public init(pipeline: PipelineConfig, modelsDir: URL, model: ScoreStage.Model = .default, workspace: Workspace? = nil) throws {
         let netFile = modelsDir.appendingPathComponent(ScoreStage.modelFile)
         guard FileManager.default.fileExists(atPath: netFile.path) else {
             throw CurateError("model file \(netFile.path) is missing: run scripts/models.sh (or pass --models DIR)")
@@ -46,12 +44,7 @@ public struct Predictor: Sendable {
         if model == .trained {
             guard let workspace else { throw CurateError("--model trained needs a workspace with `curate train`'s head") }
             let head = try TrainedHead.load(workspace)
-            guard head.labels == labels else {
-                throw CurateError("the trained head knows labels \(head.labels.joined(separator: ", ")), the pipeline \(labels.joined(separator: ", ")); run `curate train` again")
-            }
-            guard head.featureModel == ScoreStage.modelKey(net, score) else {
-                throw CurateError("the trained head was fitted on features \(head.featureModel), the pipeline's score settings give \(ScoreStage.modelKey(net, score)); run `curate train` again")
-            }
+            try head.check(labels: labels, featureModel: ScoreStage.modelKey(net, score))
             self.head = head
         } else {
             head = nil
@@ -63,7 +56,7 @@ public struct Predictor: Sendable {
         let found = mtcnn.faces(in: photo, faces, threads: photo.width * photo.height >= 1_000_000 ? 2 : 1)
         guard !found.isEmpty else { return [] }
         let side = MiniXception.inputSize
-        let input = found.flatMap { ScoreStage.networkInput(photo: photo, face: $0, faces: faces, score: score) }
+        let input = ScoreStage.networkInputs(photo: photo, faces: found, settings: faces, score: score)
         let (probs, features) = net.forward(Tensor(shape: [found.count, 1, side, side], data: input))
         let k = probs.shape[1], d = features.shape[1]
         return found.enumerated().map { i, f in

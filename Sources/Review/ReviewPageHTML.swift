@@ -69,9 +69,8 @@ enum ReviewPageHTML {
           return r.json();
         }
         function filterParams() {
-          const p = new URLSearchParams({label: q("#f-label").value, split: q("#f-split").value,
-                                         all: q("#f-all").checked ? "1" : "0", rank_by: q("#f-rank").value});
-          return p;
+          return new URLSearchParams({label: q("#f-label").value, split: q("#f-split").value,
+                                      all: q("#f-all").checked ? "1" : "0", rank_by: q("#f-rank").value});
         }
         async function load(reset) {
           if (reset) { state.items = []; state.cur = 0; state.done = false; q("#cards").replaceChildren(); }

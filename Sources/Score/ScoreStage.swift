@@ -40,14 +40,9 @@ public struct ScoreStage: Sendable {
             rows = try catalog.scoringRows(model: key)
         case .trained:
             let head = try TrainedHead.load(workspace)
-            guard head.labels == labels else {
-                throw CurateError("the trained head knows labels \(head.labels.joined(separator: ", ")), the pipeline \(labels.joined(separator: ", ")); run `curate train` again")
-            }
             // Faces added since training need the default model's features first.
             let net = try MiniXception(contentsOf: modelsDir.appendingPathComponent(Self.modelFile))
-            guard modelKey(net) == head.featureModel else {
-                throw CurateError("the trained head was fitted on features \(head.featureModel), the pipeline's score settings give \(modelKey(net)); run `curate train` again")
-            }
+            try head.check(labels: labels, featureModel: modelKey(net))
             summary.inferred = try infer(net, key: head.featureModel)
             summary.inferSeconds = Date().timeIntervalSince(t0)
             map = labels.enumerated().map { ($1, $0) }
@@ -105,8 +100,7 @@ public struct ScoreStage: Sendable {
                     throw CurateError("cannot read photo \(f.imagePath): \(error)")
                 }
             }
-            let face = FaceCrop.aligned(photo!.gray, landmarks: f.landmarks, size: 160, zoom: settings.zoom)
-            return Self.networkInput(gray: face, resize: settings.resize)
+            return Self.zoomedInput(gray: photo!.gray, landmarks: f.landmarks, score: settings)
         }
         // A few faces per forward pass: the network loops over images anyway, and small
         // activations stay in cache (a 64-face batch allocates ~50 MB per layer).
@@ -124,12 +118,19 @@ public struct ScoreStage: Sendable {
         return out
     }
 
-    /// A face straight from its photo, as `classify` would see it once `curate faces` had stored
-    /// its crop (`curate predict` and the "try an image" page, which store nothing).
-    public static func networkInput(photo: PixelImage, face: DetectedFace, faces: FaceSettings, score: ScoreSettings) -> [Float] {
-        guard score.zoom != 1 else { return networkInput(gray: FaceCrop.crop(photo, face, faces).luma(), resize: score.resize) }
-        let face = FaceCrop.aligned(photo.luma(), landmarks: face.landmarks, size: 160, zoom: score.zoom)
-        return networkInput(gray: face, resize: score.resize)
+    /// The faces of one photo straight from it, as `classify` would see them once `curate faces`
+    /// had stored their crops (`curate predict` and the "try an image" page, which store nothing).
+    public static func networkInputs(photo: PixelImage, faces: [DetectedFace], settings: FaceSettings, score: ScoreSettings) -> [Float] {
+        guard score.zoom != 1 else {
+            return faces.flatMap { networkInput(gray: FaceCrop.crop(photo, $0, settings).luma(), resize: score.resize) }
+        }
+        let gray = photo.luma()
+        return faces.flatMap { zoomedInput(gray: gray, landmarks: $0.landmarks, score: score) }
+    }
+
+    /// A face re-aligned from its (gray) photo with the `score.zoom` template.
+    static func zoomedInput(gray photo: PixelImage, landmarks: [[Float]], score: ScoreSettings) -> [Float] {
+        networkInput(gray: FaceCrop.aligned(photo, landmarks: landmarks, size: 160, zoom: score.zoom), resize: score.resize)
     }
 
     /// A crop as the network sees it: grayscale (ITU-R 601 luma), 64×64 (bilinear with half-pixel

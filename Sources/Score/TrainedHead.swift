@@ -20,6 +20,16 @@ public struct TrainedHead: Codable, Sendable {
     /// Features of one face: the default model's pooled activations and its class probabilities.
     static func features(_ r: ScoringRow) -> [Float] { r.features + r.probs }
 
+    /// Refuses a head fitted for other labels or on another model's features.
+    public func check(labels: [String], featureModel: String) throws {
+        guard self.labels == labels else {
+            throw CurateError("the trained head knows labels \(self.labels.joined(separator: ", ")), the pipeline \(labels.joined(separator: ", ")); run `curate train` again")
+        }
+        guard self.featureModel == featureModel else {
+            throw CurateError("the trained head was fitted on features \(self.featureModel), the pipeline's score settings give \(featureModel); run `curate train` again")
+        }
+    }
+
     /// The train-split head's probabilities over `labels` for one face's default-model outputs.
     public func predict(features: [Float], probs: [Float]) -> [Float] { head.predict(features + probs) }
 

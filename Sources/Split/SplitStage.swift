@@ -55,7 +55,7 @@ public struct SplitStage: Sendable {
             if reason == nil {
                 // A reviewer's decision outranks the sources: a reject leaves the face out, a
                 // relabel (or an accepted label) settles any conflict.
-                if face.review?.action == .reject { reason = SQLiteCatalog.rejected }
+                if face.review?.action == .reject { reason = ReviewExclusion.rejected }
                 else if let reviewed = face.review?.label {
                     if labels.names.contains(reviewed) { label = reviewed } else { reason = "unknown_label" }
                 }

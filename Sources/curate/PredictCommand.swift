@@ -37,7 +37,7 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let pipeline = try global.loadPipeline()
-        guard let m = Predictor.Model(rawValue: model) else { throw CurateError("--model must be default or trained, not '\(model)'") }
+        let m = try modelOption(model)
         let label = try add.map { try pipeline.labels.normalize($0) }
         let drawTarget = try draw.map { try DrawTarget($0, count: images.count) }
         let predictor = try Predictor(pipeline: pipeline, modelsDir: URL(fileURLWithPath: models), model: m,

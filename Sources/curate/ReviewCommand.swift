@@ -46,11 +46,7 @@ struct ReviewCommand: AsyncParsableCommand {
         }
         let splits = pipeline.split.ratio.names
         if let split, !splits.contains(split) { throw CurateError("--split must be one of \(splits.joined(separator: ", ")), not '\(split)'") }
-        var rank = pipeline.score.rankBy
-        if let rankBy {
-            guard let r = ScoreSettings.RankBy(rawValue: rankBy) else { throw CurateError("--rank-by must be self_confidence or margin, not '\(rankBy)'") }
-            rank = r
-        }
+        let rank = try rankBy.map(rankByOption) ?? pipeline.score.rankBy
         let who = reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         guard !who.trimmingCharacters(in: .whitespaces).isEmpty else { throw CurateError("--reviewer must not be empty") }
         let workspace = global.workspaceDir

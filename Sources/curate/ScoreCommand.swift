@@ -35,10 +35,9 @@ struct ScoreCommand: ParsableCommand {
         let pipeline = try global.loadPipeline()
         var settings = pipeline.score
         if let rankBy {
-            guard let r = ScoreSettings.RankBy(rawValue: rankBy) else { throw CurateError("--rank-by must be self_confidence or margin, not '\(rankBy)'") }
-            settings.rankBy = r
+            settings.rankBy = try rankByOption(rankBy)
         }
-        guard let m = ScoreStage.Model(rawValue: model) else { throw CurateError("--model must be default or trained, not '\(model)'") }
+        let m = try modelOption(model)
         if let top, top < 1 { throw CurateError("--top must be at least 1") }
         let workspace = global.workspaceDir
         let catalog = try workspace.openCatalog()
@@ -104,4 +103,16 @@ struct TrainCommand: ParsableCommand {
                                     settings: settings, modelsDir: URL(fileURLWithPath: models)).run()
         print(report.text)
     }
+}
+
+/// `--model` of score and predict.
+func modelOption(_ raw: String) throws -> ScoreStage.Model {
+    guard let m = ScoreStage.Model(rawValue: raw) else { throw CurateError("--model must be default or trained, not '\(raw)'") }
+    return m
+}
+
+/// `--rank-by` of score and review.
+func rankByOption(_ raw: String) throws -> ScoreSettings.RankBy {
+    guard let r = ScoreSettings.RankBy(rawValue: raw) else { throw CurateError("--rank-by must be self_confidence or margin, not '\(raw)'") }
+    return r
 }
