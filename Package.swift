@@ -32,6 +32,12 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebpdemux",
+                       providers: [.apt(["libwebp-dev"])]),
+        // No pkgConfig: libavif.pc adds -DAVIF_DLL, which SwiftPM refuses (a Windows-only macro).
+        .systemLibrary(name: "CAVIF",
+                       providers: [.apt(["libavif-dev"])]),
+        .systemLibrary(name: "CGIF", providers: [.apt(["libgif-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 
@@ -42,8 +48,12 @@ let package = Package(
         // A small CPU tensor library: conv/linear through OpenBLAS sgemm, pooling, resampling.
         .target(name: "Inference", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: hotLoops),
 
-        // Image decoding (header probes now, pixels for later stages).
-        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CKernels"], swiftSettings: hotLoops),
+        // libpng's low-level reader (its errors longjmp, so it is driven from C).
+        .target(name: "CCodecs", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O2"])]),
+
+        // Image decoding: header probes, container walks, pixels as Pillow reads them, EXIF orientation.
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CAVIF", "CGIF", "CCodecs", "CKernels"],
+                swiftSettings: hotLoops),
 
         // Workspace, pipeline configuration and the catalog (all SQL lives here).
         .target(name: "CurateCore", dependencies: [
@@ -100,6 +110,8 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "Inference"]),
+        .testTarget(name: "WebImageTests", dependencies: ["Imaging", "Dedup", "Faces", "TestSupport"],
+                    exclude: ["make_variants.py"]),
         // Shared test helpers (paths, temp dirs, the loopback server, the curate binary).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "curate", "TestSupport"]),

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what curate needs to build and test on Debian 12 (the C libraries behind its
-# system-library targets, and python3 for the loopback test server). Safe to rerun:
+# system-library targets: libcurl, libjpeg-turbo, libpng, libwebp, libavif, giflib, SQLite,
+# OpenBLAS; and python3 for the loopback test server). Safe to rerun:
 # apt runs only when a package is missing.
 set -euo pipefail
 
-packages=(pkg-config libcurl4-openssl-dev libturbojpeg0-dev libpng-dev libsqlite3-dev libopenblas-dev python3 "$@")
+packages=(pkg-config libcurl4-openssl-dev libturbojpeg0-dev libpng-dev libwebp-dev libavif-dev libgif-dev libsqlite3-dev libopenblas-dev python3 "$@")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Chromium and its driver: the review page and the report are tested in a real browser.
-scripts/setup.sh chromium chromium-driver
+scripts/setup.sh chromium chromium-driver libavif-bin
 scripts/models.sh
 scripts/test-venv.sh
 # Release (with testable imports, which `swift test` enables): the model-parity tests

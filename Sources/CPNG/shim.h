@@ -1,6 +1,6 @@
 #ifndef CURATE_CPNG_SHIM_H
 #define CURATE_CPNG_SHIM_H
-// Only libpng's simplified API is used: it reports errors through
-// png_image.message instead of longjmp, which Swift cannot survive.
+// Swift uses only the header and link line; the low-level reader (whose errors longjmp)
+// lives in the CCodecs C target.
 #include <png.h>
 #endif

@@ -1,0 +1,29 @@
+#ifndef CURATE_CCODECS_H
+#define CURATE_CCODECS_H
+#include <stddef.h>
+#include <stdint.h>
+
+/// Decoded 8-bit pixels: `channels` is 1 (gray) or 3 (RGB); `pixels` is malloc'd and owned by
+/// the caller (free with curate_free).
+typedef struct {
+    uint32_t width, height, channels;
+    uint8_t *pixels;
+} curate_pixels;
+
+/// Return codes shared by the decoders.
+enum {
+    CURATE_OK = 0,
+    CURATE_CORRUPT = 1,     /* message in err */
+    CURATE_TOO_MANY_PIXELS = 2,
+    CURATE_NO_MEMORY = 3
+};
+
+/// PNG as Pillow reads it and then converts with convert("RGB") / convert("L"): samples are
+/// taken as stored (gAMA, sRGB, cHRM and iCCP are not applied), 16-bit colour keeps the high
+/// byte, 16-bit gray ("I;16") is clipped to 255, alpha and tRNS are dropped, palettes are
+/// looked up. libpng's errors longjmp, so this lives in C.
+int curate_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+                      curate_pixels *out, char *err, size_t err_len);
+
+void curate_free(void *p);
+#endif
