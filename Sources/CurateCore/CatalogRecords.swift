@@ -34,9 +34,11 @@ public struct ImageRecord: Sendable, Equatable {
     public var width: Int
     public var height: Int
     public var bytes: Int
-    public init(sha256: String, path: String, format: String, width: Int, height: Int, bytes: Int) {
+    /// EXIF orientation (1–8); width and height are the size after it is applied.
+    public var orientation: Int?
+    public init(sha256: String, path: String, format: String, width: Int, height: Int, bytes: Int, orientation: Int? = nil) {
         self.sha256 = sha256; self.path = path; self.format = format
-        self.width = width; self.height = height; self.bytes = bytes
+        self.width = width; self.height = height; self.bytes = bytes; self.orientation = orientation
     }
 }
 

@@ -51,6 +51,8 @@ public struct ImageExportRow: Sendable, Equatable, Encodable {
     public var format: String
     public var width: Int
     public var height: Int
+    /// EXIF orientation (null for images recorded before curate read it).
+    public var orientation: Int?
     public var bytes: Int
     public var urls: [String]
     public var labels: [String]
@@ -60,7 +62,7 @@ public struct ImageExportRow: Sendable, Equatable, Encodable {
     public var canonical: Bool
 
     enum CodingKeys: String, CodingKey {
-        case sha256, path, format, width, height, bytes, urls, labels, phash, dhash, cluster, canonical
+        case sha256, path, format, width, height, orientation, bytes, urls, labels, phash, dhash, cluster, canonical
     }
 
     /// Explicit so absent values are written as null rather than left out.
@@ -68,7 +70,8 @@ public struct ImageExportRow: Sendable, Equatable, Encodable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(sha256, forKey: .sha256); try c.encode(path, forKey: .path)
         try c.encode(format, forKey: .format); try c.encode(width, forKey: .width)
-        try c.encode(height, forKey: .height); try c.encode(bytes, forKey: .bytes)
+        try c.encode(height, forKey: .height); try c.encode(orientation, forKey: .orientation)
+        try c.encode(bytes, forKey: .bytes)
         try c.encode(urls, forKey: .urls); try c.encode(labels, forKey: .labels)
         try c.encode(phash, forKey: .phash); try c.encode(dhash, forKey: .dhash)
         try c.encode(cluster, forKey: .cluster); try c.encode(canonical, forKey: .canonical)

@@ -108,7 +108,7 @@ extension SQLiteCatalog {
                 let sha: String = r["sha256"]
                 return ImageExportRow(
                     sha256: sha, path: r["path"], format: r["format"], width: r["width"], height: r["height"],
-                    bytes: r["bytes"], urls: urls[sha] ?? [], labels: (labels[sha] ?? []).sorted(),
+                    orientation: r["orientation"], bytes: r["bytes"], urls: urls[sha] ?? [], labels: (labels[sha] ?? []).sorted(),
                     phash: fromDB(r["phash"]).map(hex16), dhash: fromDB(r["dhash"]).map(hex16),
                     cluster: r["cluster_id"], canonical: r["canonical"])
             }

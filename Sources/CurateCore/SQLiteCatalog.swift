@@ -174,6 +174,11 @@ public final class SQLiteCatalog: Catalog {
                                     AND NOT EXISTS (SELECT 1 FROM label_history u WHERE u.undoes = x.id));
                 """)
         }
+        m.registerMigration("v7: EXIF orientation") { db in
+            // width/height are the shown size (after orientation) from v7 on; NULL here means
+            // the image was recorded before curate read orientation.
+            try db.execute(sql: "ALTER TABLE images ADD COLUMN orientation INTEGER")
+        }
         return m
     }
 
@@ -211,8 +216,8 @@ public final class SQLiteCatalog: Catalog {
         return try pool.write { db in
             var duplicates = 0
             let insertImage = try db.cachedStatement(sql: """
-                INSERT INTO images (sha256, path, format, width, height, bytes, first_fetched_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING
+                INSERT INTO images (sha256, path, format, width, height, bytes, first_fetched_at, orientation)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING
                 """)
             let update = try db.cachedStatement(sql: """
                 UPDATE urls SET state = ?, final_url = ?, http_status = ?, content_type = ?, bytes = ?,
@@ -223,7 +228,7 @@ public final class SQLiteCatalog: Catalog {
             for o in outcomes {
                 if let img = o.image {
                     try insertImage.execute(arguments: [img.sha256, img.path, img.format, img.width,
-                                                        img.height, img.bytes, o.fetchedAt])
+                                                        img.height, img.bytes, o.fetchedAt, img.orientation])
                     if db.changesCount == 0 { duplicates += 1 }
                 }
                 let state = o.image != nil ? "fetched" : "failed"

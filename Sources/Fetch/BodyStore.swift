@@ -41,7 +41,8 @@ struct BodyStore: Sendable {
         // The same bytes always land at the same path, so an existing file is already right.
         try workspace.writeAtomically(body, to: rel, skipExisting: true)
         let rec = ImageRecord(sha256: sha256, path: rel, format: header.format.rawValue,
-                              width: header.width, height: header.height, bytes: body.count)
+                              width: header.width, height: header.height, bytes: body.count,
+                              orientation: header.orientation.rawValue)
         return .image(rec, header)
     }
 }

@@ -1,4 +1,5 @@
 import CCurl
+import Imaging
 import Foundation
 
 /// The result of one HTTP(S)/file transfer that ended, successfully or not.
@@ -20,6 +21,8 @@ final class CurlTransfer {
     let maxBytes: Int
     var tooLarge = false
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    /// Request headers; libcurl reads the list for the handle's whole life.
+    private var headers: UnsafeMutablePointer<curl_slist>?
 
     init?(url: String, settings: CurlSettings) {
         guard let h = curl_easy_init() else { return nil }
@@ -37,6 +40,9 @@ final class CurlTransfer {
         curate_setopt_off(h, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(settings.maxBytes))
         curate_setopt_str(h, CURLOPT_USERAGENT, settings.userAgent)
         curate_setopt_str(h, CURLOPT_ACCEPT_ENCODING, "")
+        // Servers that negotiate (image CDNs) then send a format curate decodes.
+        headers = curl_slist_append(nil, "Accept: \(ImageFormat.acceptHeader)")
+        curate_setopt_slist(h, CURLOPT_HTTPHEADER, headers)
         curate_setopt_write(h, CURLOPT_WRITEFUNCTION, curateWriteBody)
         errorBuffer[0] = 0
         curate_setopt_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)
@@ -45,6 +51,7 @@ final class CurlTransfer {
 
     deinit {
         curl_easy_cleanup(handle)
+        curl_slist_free_all(headers)
         errorBuffer.deallocate()
     }
 

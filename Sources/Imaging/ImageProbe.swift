@@ -92,3 +92,14 @@ public enum ImageProbe {
         }
     }
 }
+
+extension ImageProbe {
+    /// The stored size (before orientation), as the pixel limit counts it.
+    static func storedSize(_ bytes: [UInt8]) throws -> (Int, Int) {
+        try bytes.withUnsafeBytes { b in
+            guard let f = ImageFormat.sniff(b) else { throw ImageProbeError.notAnImage }
+            let h = try storedHeader(b, format: f, walk: ContainerWalk.walk(b, format: f))
+            return (h.width, h.height)
+        }
+    }
+}

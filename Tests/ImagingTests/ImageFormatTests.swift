@@ -15,8 +15,9 @@ struct ImageFormatTests {
         #expect(sniff([0xFF, 0xD8]) == nil)
     }
 
-    @Test func onlyJPEGAndPNGAreDecodable() {
-        #expect(ImageFormat.allCases.filter(\.isDecodable) == [.jpeg, .png])
+    @Test func heifBMPAndTIFFAreTheOnlyRecognisedFormatsNotDecoded() {
+        #expect(Set(ImageFormat.allCases.filter { !$0.isDecodable }) == [.heif, .bmp, .tiff])
+        #expect(ImageFormat.acceptHeader.hasPrefix("image/jpeg,image/png,image/webp,image/avif,image/gif,"))
         #expect(ImageFormat.jpeg.fileExtension == "jpg")
     }
 }

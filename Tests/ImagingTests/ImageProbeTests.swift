@@ -41,12 +41,16 @@ struct ImageProbeTests {
         #expect(try ImageProbe.probe(pngHeader(width: 300, height: 200), maxPixels: 100_000_000).width == 300)
     }
 
-    @Test func htmlIsNotAnImageAndGIFOrWebPAreUnsupported() {
+    @Test func htmlIsNotAnImageHEIFAndBMPAreUnsupportedAndStubsOfGIFOrWebPAreTruncated() {
         let html = Array("<!doctype html><html></html>".utf8)
         #expect(throws: ImageProbeError.notAnImage) { try ImageProbe.probe(html, maxPixels: 1000) }
-        #expect(throws: ImageProbeError.unsupportedFormat(.gif)) { try ImageProbe.probe(Array("GIF89a......".utf8), maxPixels: 1000) }
+        #expect(throws: ImageProbeError.truncated(.gif)) { try ImageProbe.probe(Array("GIF89a......".utf8), maxPixels: 1000) }
         let webp = Array("RIFF".utf8) + [0, 0, 0, 0] + Array("WEBPVP8 ".utf8)
-        #expect(throws: ImageProbeError.unsupportedFormat(.webp)) { try ImageProbe.probe(webp, maxPixels: 1000) }
+        #expect(throws: ImageProbeError.self) { try ImageProbe.probe(webp, maxPixels: 1000) }
+        let heic = [0, 0, 0, 0x18] + Array("ftypheic".utf8) + [UInt8](repeating: 0, count: 16)
+        #expect(throws: ImageProbeError.unsupportedFormat(.heif)) { try ImageProbe.probe(heic, maxPixels: 1000) }
+        let bmp = Array("BM".utf8) + [UInt8](repeating: 0, count: 60)
+        #expect(throws: ImageProbeError.unsupportedFormat(.bmp)) { try ImageProbe.probe(bmp, maxPixels: 1000) }
         #expect(throws: ImageProbeError.notAnImage) { try ImageProbe.probe([], maxPixels: 1000) }
     }
 
