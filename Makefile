@@ -1,4 +1,4 @@
-.PHONY: demo test models bench-fetch bench-dedup bench-score
+.PHONY: demo test models bench-fetch bench-dedup bench-score fuzz
 # Set up, then run the main job on the embedded sample.
 demo:
 	scripts/demo.sh
@@ -17,3 +17,6 @@ bench-dedup:
 # Mislabel finding (flipped labels) and scoring speed against Keras (needs PyPI once).
 bench-score:
 	scripts/bench-score.sh
+# libFuzzer + ASan over the header probe, every decoder and the EXIF parser (not in CI).
+fuzz:
+	scripts/fuzz.sh
