@@ -3,7 +3,8 @@
 #   1. near-duplicate recall/precision on 550 originals x 5 Pillow transforms (+ threshold sweep),
 #   2. hash agreement with imagehash (and the shared reference fixture),
 #   3. speed side by side (curate dedup, imagehash, imagededup if installed, Pillow decode,
-#      curate-bench decode).
+#      curate-bench decode),
+#   4. per-format decode + hash rate and agreement (scripts/bench_formats.py).
 # Usage: scripts/bench-dedup.sh [bench_dedup.py options, e.g. --threshold 10 --repeats 3]
 # Env:   CURATE_BIN_DIR=DIR  use curate (and curate-bench) from DIR instead of building.
 # Not a test: it prints numbers. Needs ../shared and, once, PyPI for the venv.
@@ -78,4 +79,8 @@ else
   echo "bench-dedup: no curate-bench in $bin; skipping the decode-limit line"
 fi
 
-exec "$py" scripts/bench_dedup.py --curate "$bin/curate" "${bench_args[@]}" "$@"
+"$py" scripts/bench_dedup.py --curate "$bin/curate" "${bench_args[@]}" "$@"
+# 4. Per-format decode + hash (WebP, AVIF, GIF, CMYK, PNG, EXIF-rotated JPEG) against Pillow + imagehash.
+if [ -x "$bin/curate-bench" ]; then
+  "$py" scripts/bench_formats.py --curate-bench "$bin/curate-bench"
+fi

@@ -133,6 +133,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_body(200, png_header_only(20000, 20000), "image/png")
         if name == "anim.gif":
             return self.send_body(200, b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;", "image/gif")
+        if name == "negotiate":  # an image CDN: answers only clients that accept WebP and AVIF
+            accept = self.headers.get("Accept", "")
+            if "image/webp" in accept and "image/avif" in accept:
+                return self.send_body(200, self.sample())
+            return self.send_body(406, b"not acceptable", "text/plain")
         if name == "photo.heic":  # a HEIF brand: recognised, not decoded
             return self.send_body(200, b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64), "image/heic")
         if name == "empty":

@@ -7,7 +7,12 @@ public struct ImageHeader: Sendable, Equatable {
     public var width: Int
     public var height: Int
     public var orientation: Orientation
-    public var pixels: Int { width * height }
+    /// Saturating: a header may claim 2^32 × 2^32 (found by fuzzing).
+    public var pixels: Int { Self.pixels(width, height) }
+    static func pixels(_ w: Int, _ h: Int) -> Int {
+        let (p, overflow) = w.multipliedReportingOverflow(by: h)
+        return overflow ? Int.max : p
+    }
     public init(format: ImageFormat, width: Int, height: Int, orientation: Orientation = .up) {
         self.format = format; self.width = width; self.height = height; self.orientation = orientation
     }
@@ -38,7 +43,7 @@ public enum ImageProbeError: Error, Equatable, CustomStringConvertible {
         case .truncated(let f): return "\(f.rawValue) data ends before the image does"
         case .corrupt(let f, let why): return "corrupt \(f.rawValue): \(why)"
         case .tooManyPixels(_, let w, let h, let limit):
-            return "\(w)x\(h) is \(w * h) pixels, over the limit of \(limit)"
+            return "\(w)x\(h) is \(ImageHeader.pixels(w, h)) pixels, over the limit of \(limit)"
         }
     }
 }

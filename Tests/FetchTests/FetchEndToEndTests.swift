@@ -25,6 +25,7 @@ struct FetchEndToEndTests {
         ("bomb.png", "decompression_bomb"),
         ("anim.gif", nil),
         ("photo.heic", "unsupported_format"),
+        ("negotiate", nil),
         ("empty", "empty_body"),
     ]
 
@@ -61,8 +62,9 @@ struct FetchEndToEndTests {
         #expect(summary.attempted == entries.count)
         #expect(summary.failed == expectedFailures)
         #expect(summary.fetched == entries.count - expectedFailures)
-        // Three fault URLs and the file URL serve dataset images: same bytes, one image each.
-        #expect(summary.duplicates == 4)
+        // Four fault URLs (one only when its Accept header names WebP and AVIF) and the file URL
+        // serve dataset images: same bytes, one image each.
+        #expect(summary.duplicates == 5)
         let local = try #require(try catalog.provenance(url: localFile.absoluteString))
         #expect(local.state == "fetched" && local.sha256 == rows[0].sha256 && local.httpStatus == nil)
         #expect(try catalog.provenance(url: "file:///nonexistent/curate.jpg")?.error == "file_not_found")

@@ -30,6 +30,15 @@ struct ImageProbeTests {
         }
     }
 
+    /// Found by `make fuzz`: width × height overflowed Int for a 2^32-1 square header.
+    @Test func aHeaderClaimingFourBillionSquaredIsABombNotAnOverflow() throws {
+        let b = pngHeader(width: 0xFFFF_FFFF, height: 0xFFFF_FFFF)
+        #expect(throws: ImageProbeError.tooManyPixels(.png, width: 0xFFFF_FFFF, height: 0xFFFF_FFFF, limit: 1000)) {
+            try ImageProbe.probe(b, maxPixels: 1000)
+        }
+        #expect(ImageProbeError.tooManyPixels(.png, width: 0xFFFF_FFFF, height: 0xFFFF_FFFF, limit: 1000).description.contains("over the limit"))
+    }
+
     @Test func aHugePNGHeaderIsRefusedBeforeDecoding() throws {
         do {
             _ = try ImageProbe.probe(pngHeader(width: 20000, height: 20000), maxPixels: 100_000_000)
