@@ -57,13 +57,13 @@ for t in "${targets[@]}"; do
   esac
   find "$seeds/all" -type f -name "$pat" -exec cp -n {} "$dir/corpus/" \;
   limit=(-runs="$runs"); [ "$seconds" -gt 0 ] && limit=(-max_total_time="$seconds")
-  start=$(date +%s)
+  start=$(date +%s); touch "$dir/.started"
   set +e
   CURATE_FUZZ_TARGET=$t ASAN_OPTIONS=detect_leaks=1 "$b/imaging-fuzz" "${limit[@]}" -max_len=65536 -rss_limit_mb=4096 \
     -timeout=20 -artifact_prefix="$dir/crashes/" -print_final_stats=1 "$dir/corpus" >"$dir/log.txt" 2>&1
   rc=$?
   set -e
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$dir/log.txt" | grep -o '[0-9]*$' || echo "?")
-  crashes=$(find "$dir/crashes" -type f | wc -l)
+  crashes=$(find "$dir/crashes" -type f -newer "$dir/.started" | wc -l)   # this run's only
   printf '%-6s %12s %9s %8s%s\n' "$t" "$execs" "$(( $(date +%s) - start ))" "$crashes" "$([ $rc -ne 0 ] && echo "  (exit $rc: see $dir/log.txt)")"
 done
