@@ -1,3 +1,5 @@
+import CCodecs
+
 /// EXIF orientation (tag 0x0112): how the stored pixels must be turned to be shown upright.
 /// Values and transforms are Pillow's `ImageOps.exif_transpose`.
 public enum Orientation: Int, Sendable, CaseIterable, Codable {
@@ -49,17 +51,11 @@ public enum Orientation: Int, Sendable, CaseIterable, Codable {
         case .rightMirrored: (ax, bx, cx, ay, by, cy) = (0, -1, sw - 1, -1, 0, sh - 1)   // transverse
         case .left: (ax, bx, cx, ay, by, cy) = (0, -1, sw - 1, 1, 0, 0)            // 90° anticlockwise
         }
+        // Steps in the stored buffer for one shown pixel to the right and one row down.
+        let step = (ay * sw + ax) * c, rowStep = (by * sw + bx) * c, origin = (cy * sw + cx) * c
         img.pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<h {
-                    var sx = bx * y + cx, sy = by * y + cy
-                    var o = y * w * c
-                    for _ in 0..<w {
-                        let s = (sy * sw + sx) * c
-                        for k in 0..<c { dst[o + k] = src[s + k] }
-                        o += c; sx += ax; sy += ay
-                    }
-                }
+                curate_orient(src.baseAddress!, origin, step, rowStep, Int32(c), Int32(w), Int32(h), dst.baseAddress!)
             }
         }
         return PixelImage(width: w, height: h, channels: c, pixels: out)

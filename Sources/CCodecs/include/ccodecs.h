@@ -26,4 +26,9 @@ int curate_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
                       curate_pixels *out, char *err, size_t err_len);
 
 void curate_free(void *p);
+
+/// Copies shown pixel (x, y) of a w×h image with c channels from src[origin + y*row_step +
+/// x*step] (steps in bytes, possibly negative): every EXIF orientation is one such walk, done
+/// in 32×32 tiles so a quarter turn does not read the stored image down whole columns.
+void curate_orient(const uint8_t *src, long origin, long step, long row_step, int c, int w, int h, uint8_t *dst);
 #endif
