@@ -38,7 +38,6 @@ public enum Orientation: Int, Sendable, CaseIterable, Codable {
         if self == .up { return img }
         let sw = img.width, sh = img.height, c = img.channels
         let (w, h) = swapsAxes ? (sh, sw) : (sw, sh)
-        var out = [UInt8](repeating: 0, count: img.pixels.count)
         // For each shown pixel (x, y), the stored pixel it comes from: sx = ax*x + bx*y + cx.
         let (ax, bx, cx, ay, by, cy): (Int, Int, Int, Int, Int, Int)
         switch self {
@@ -53,10 +52,12 @@ public enum Orientation: Int, Sendable, CaseIterable, Codable {
         }
         // Steps in the stored buffer for one shown pixel to the right and one row down.
         let step = (ay * sw + ax) * c, rowStep = (by * sw + bx) * c, origin = (cy * sw + cx) * c
-        img.pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
+        // Uninitialised: every byte is written by the walk (zeroing first cost a full pass).
+        let out = [UInt8](unsafeUninitializedCapacity: img.pixels.count) { dst, count in
+            img.pixels.withUnsafeBufferPointer { src in
                 curate_orient(src.baseAddress!, origin, step, rowStep, Int32(c), Int32(w), Int32(h), dst.baseAddress!)
             }
+            count = img.pixels.count
         }
         return PixelImage(width: w, height: h, channels: c, pixels: out)
     }
