@@ -3,18 +3,13 @@
 /// image's data is all there — so bytes after a complete image (motion photos, appended
 /// metadata, a second JPEG) are tolerated, while a file cut short is caught — and where the
 /// EXIF block is.
-struct ContainerWalk: Equatable {
+struct ContainerWalk {
     /// The image's data ends inside the body.
     var complete: Bool
     /// The EXIF payload, starting at its TIFF header ("II*\0" / "MM\0*").
     var exif: Range<Int>?
     /// GIF only: the first frame's rectangle (Pillow grows the canvas to hold it).
     var gifFirstFrame: (x: Int, y: Int, width: Int, height: Int)?
-
-    static func == (a: ContainerWalk, b: ContainerWalk) -> Bool {
-        a.complete == b.complete && a.exif == b.exif
-            && a.gifFirstFrame.map { [$0.x, $0.y, $0.width, $0.height] } == b.gifFirstFrame.map { [$0.x, $0.y, $0.width, $0.height] }
-    }
 
     static func walk(_ b: UnsafeRawBufferPointer, format: ImageFormat) -> ContainerWalk {
         switch format {

@@ -18,10 +18,9 @@ enum GIFDecoder {
         init(_ b: UnsafeRawBufferPointer) { base = b }
     }
 
-    static func decode(_ b: UnsafeRawBufferPointer, maxPixels: Int) throws -> PixelImage {
-        let walk = ContainerWalk.gif(b)
-        let (cw, ch) = try canvasSize(b, walk: walk)
-        guard cw * ch <= maxPixels else { throw ImageProbeError.tooManyPixels(.gif, width: cw, height: ch, limit: maxPixels) }
+    /// `canvas` is the probe's `canvasSize`, already checked against the pixel limit.
+    static func decode(_ b: UnsafeRawBufferPointer, canvas: (Int, Int)) throws -> PixelImage {
+        let (cw, ch) = canvas
         let reader = Reader(b)
         var error: Int32 = 0
         let gif: UnsafeMutablePointer<GifFileType>? = withExtendedLifetime(reader) {

@@ -7,13 +7,14 @@ public enum ImageDecoder {
     /// `upright: false` keeps the stored orientation.
     public static func decode(_ bytes: [UInt8], maxPixels: Int = 100_000_000, upright: Bool = true) throws -> PixelImage {
         try bytes.withUnsafeBytes { b in
-            let header = try ImageProbe.probe(b, maxPixels: maxPixels)
+            // The header, the pixel limit and completeness are checked once, here.
+            let header = try ImageProbe.storedHeader(b, maxPixels: maxPixels)
             let stored: PixelImage
             switch header.format {
             case .jpeg: stored = try JPEGDecoder.decode(b)
             case .png: stored = try PNGDecoder.decode(b, maxPixels: maxPixels)
-            case .gif: stored = try GIFDecoder.decode(b, maxPixels: maxPixels)
-            case .webp: stored = try WebPDecoder.decode(b, maxPixels: maxPixels)
+            case .gif: stored = try GIFDecoder.decode(b, canvas: (header.width, header.height))
+            case .webp: stored = try WebPDecoder.decode(b, size: (header.width, header.height))
             case .avif: stored = try AVIFDecoder.decode(b, maxPixels: maxPixels)
             default: throw ImageProbeError.unsupportedFormat(header.format)
             }

@@ -53,6 +53,15 @@ public enum ImageProbe {
     /// pixels, and walks the container from its first byte so that a body cut short is caught
     /// without a full decode (bytes after a complete image are fine).
     public static func probe(_ bytes: UnsafeRawBufferPointer, maxPixels: Int) throws -> ImageHeader {
+        let stored = try storedHeader(bytes, maxPixels: maxPixels)
+        var shown = stored
+        if stored.orientation.swapsAxes { (shown.width, shown.height) = (stored.height, stored.width) }
+        return shown
+    }
+
+    /// The checks of `probe`, returning the stored (not yet oriented) header that the
+    /// decoders start from, so a decode reads the header once.
+    static func storedHeader(_ bytes: UnsafeRawBufferPointer, maxPixels: Int) throws -> ImageHeader {
         guard let format = ImageFormat.sniff(bytes) else { throw ImageProbeError.notAnImage }
         guard format.isDecodable else { throw ImageProbeError.unsupportedFormat(format) }
         let walk = ContainerWalk.walk(bytes, format: format)
@@ -62,9 +71,7 @@ public enum ImageProbe {
             throw ImageProbeError.tooManyPixels(format, width: stored.width, height: stored.height, limit: maxPixels)
         }
         guard walk.complete else { throw ImageProbeError.truncated(format) }
-        var shown = stored
-        if stored.orientation.swapsAxes { (shown.width, shown.height) = (stored.height, stored.width) }
-        return shown
+        return stored
     }
 
     public static func probe(_ bytes: [UInt8], maxPixels: Int) throws -> ImageHeader {
@@ -94,17 +101,6 @@ public enum ImageProbe {
             return try AVIFDecoder.header(b)
         default:
             throw ImageProbeError.unsupportedFormat(format)
-        }
-    }
-}
-
-extension ImageProbe {
-    /// The stored size (before orientation), as the pixel limit counts it.
-    static func storedSize(_ bytes: [UInt8]) throws -> (Int, Int) {
-        try bytes.withUnsafeBytes { b in
-            guard let f = ImageFormat.sniff(b) else { throw ImageProbeError.notAnImage }
-            let h = try storedHeader(b, format: f, walk: ContainerWalk.walk(b, format: f))
-            return (h.width, h.height)
         }
     }
 }

@@ -10,6 +10,10 @@ enum JPEGDecoder {
     static func header(_ b: UnsafeRawBufferPointer) throws -> (Int, Int, ColorSpace) {
         guard let tj = tjInitDecompress() else { throw ImageProbeError.corrupt(.jpeg, "turbojpeg init failed") }
         defer { tjDestroy(tj) }
+        return try header(b, tj)
+    }
+
+    private static func header(_ b: UnsafeRawBufferPointer, _ tj: tjhandle) throws -> (Int, Int, ColorSpace) {
         var w: Int32 = 0, h: Int32 = 0, sub: Int32 = 0, cs: Int32 = 0
         let base = b.baseAddress!.assumingMemoryBound(to: UInt8.self)
         if tjDecompressHeader3(tj, base, UInt(b.count), &w, &h, &sub, &cs) != 0 {
@@ -28,9 +32,9 @@ enum JPEGDecoder {
     }
 
     static func decode(_ b: UnsafeRawBufferPointer) throws -> PixelImage {
-        let (w, h, space) = try header(b)
         guard let tj = tjInitDecompress() else { throw ImageProbeError.corrupt(.jpeg, "turbojpeg init failed") }
         defer { tjDestroy(tj) }
+        let (w, h, space) = try header(b, tj)
         let src = b.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let (format, channels): (TJPF, Int)
         switch space {

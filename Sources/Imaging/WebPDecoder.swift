@@ -14,10 +14,10 @@ enum WebPDecoder {
         }
     }
 
-    static func decode(_ b: UnsafeRawBufferPointer, maxPixels: Int) throws -> PixelImage {
-        let (w, h) = try canvasSize(b)
-        // The animation decoder allocates the whole canvas up front: check it first.
-        guard w * h <= maxPixels else { throw ImageProbeError.tooManyPixels(.webp, width: w, height: h, limit: maxPixels) }
+    /// `size` is the probe's `canvasSize`, already checked against the pixel limit (the
+    /// animation decoder allocates the whole canvas up front).
+    static func decode(_ b: UnsafeRawBufferPointer, size: (Int, Int)) throws -> PixelImage {
+        let (w, h) = size
         var data = WebPData(bytes: b.baseAddress!.assumingMemoryBound(to: UInt8.self), size: b.count)
         var options = WebPAnimDecoderOptions()
         guard WebPAnimDecoderOptionsInit(&options) != 0 else { throw ImageProbeError.corrupt(.webp, "decoder init failed") }
