@@ -8,13 +8,14 @@
 typedef struct {
     const uint8_t *data;
     size_t size, pos;
+    int truncated;
     char *err;
     size_t err_len;
 } reader;
 
 static void read_fn(png_structp png, png_bytep out, size_t n) {
     reader *r = (reader *)png_get_io_ptr(png);
-    if (n > r->size - r->pos) png_error(png, "data ends before the image does");
+    if (n > r->size - r->pos) { r->truncated = 1; png_error(png, "data ends before the image does"); }
     memcpy(out, r->data + r->pos, n);
     r->pos += n;
 }
@@ -32,7 +33,7 @@ void curate_free(void *p) { free(p); }
 
 int curate_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
                       curate_pixels *out, char *err, size_t err_len) {
-    reader r = {data, size, 0, err, err_len};
+    reader r = {data, size, 0, 0, err, err_len};
     /* volatile: these are read after a longjmp. */
     uint8_t *volatile raw = NULL;
     uint8_t *volatile pixels = NULL;
@@ -52,7 +53,7 @@ int curate_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
         /* A fault after the last row (a chunk cut short past IDAT) keeps the pixels. */
         if (out->pixels) return CURATE_OK;
         free(pixels);
-        return rc;
+        return r.truncated ? CURATE_TRUNCATED : rc;
     }
     png_set_read_fn(png, &r, read_fn);
     png_set_benign_errors(png, 1);

@@ -65,16 +65,7 @@ enum AVIFDecoder {
             avifRGBImageAllocatePixels(&rgb)
             defer { avifRGBImageFreePixels(&rgb) }
             try check(avifImageYUVToRGB(image, &rgb))
-            let w = Int(rgb.width), h = Int(rgb.height), stride = alpha ? 4 : 3
-            var out = [UInt8](repeating: 0, count: w * h * 3)
-            for y in 0..<h {
-                let row = rgb.pixels.advanced(by: y * Int(rgb.rowBytes))
-                for x in 0..<w {
-                    let o = (y * w + x) * 3, s = x * stride
-                    out[o] = row[s]; out[o + 1] = row[s + 1]; out[o + 2] = row[s + 2]
-                }
-            }
-            return PixelImage(width: w, height: h, channels: 3, pixels: out)
+            return .rgb(rows: rgb.pixels, width: Int(rgb.width), height: Int(rgb.height), rowBytes: Int(rgb.rowBytes), stride: alpha ? 4 : 3)
         }
     }
 }

@@ -12,9 +12,8 @@ enum PNGDecoder {
         case Int(CURATE_OK): break
         case Int(CURATE_TOO_MANY_PIXELS): throw ImageProbeError.corrupt(.png, "over the pixel limit (\(message))")
         case Int(CURATE_NO_MEMORY): throw ImageProbeError.corrupt(.png, "out of memory")
-        default:
-            if message.contains("ends before") { throw ImageProbeError.truncated(.png) }
-            throw ImageProbeError.corrupt(.png, message.isEmpty ? "unreadable" : message)
+        case Int(CURATE_TRUNCATED): throw ImageProbeError.truncated(.png)
+        default: throw ImageProbeError.corrupt(.png, message.isEmpty ? "unreadable" : message)
         }
         return PixelImage.copying(width: Int(out.width), height: Int(out.height), channels: Int(out.channels), from: out.pixels)
     }

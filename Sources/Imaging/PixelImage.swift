@@ -24,6 +24,20 @@ public struct PixelImage: Sendable {
         return PixelImage(width: width, height: height, channels: 1, pixels: out)
     }
 
+    /// RGB from rows of `stride`-byte pixels (RGB or RGBA: a fourth channel is dropped, as
+    /// Pillow's `convert("RGB")` drops alpha) that C decoders return.
+    static func rgb(rows: UnsafePointer<UInt8>, width: Int, height: Int, rowBytes: Int, stride: Int) -> PixelImage {
+        var out = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            let row = rows + y * rowBytes
+            for x in 0..<width {
+                let o = (y * width + x) * 3, s = x * stride
+                out[o] = row[s]; out[o + 1] = row[s + 1]; out[o + 2] = row[s + 2]
+            }
+        }
+        return PixelImage(width: width, height: height, channels: 3, pixels: out)
+    }
+
     /// Three channels (gray repeated), for drawing in colour.
     public func rgb() -> PixelImage {
         if channels == 3 { return self }

@@ -34,10 +34,6 @@ enum WebPDecoder {
         guard WebPAnimDecoderGetNext(dec, &frame, &timestamp) != 0, let rgba = frame else {
             throw ImageProbeError.corrupt(.webp, "the first frame does not decode")
         }
-        var rgb = [UInt8](repeating: 0, count: w * h * 3)
-        for i in 0..<(w * h) {
-            rgb[3 * i] = rgba[4 * i]; rgb[3 * i + 1] = rgba[4 * i + 1]; rgb[3 * i + 2] = rgba[4 * i + 2]
-        }
-        return PixelImage(width: w, height: h, channels: 3, pixels: rgb)
+        return .rgb(rows: rgba, width: w, height: h, rowBytes: w * 4, stride: 4)
     }
 }

@@ -15,7 +15,8 @@ enum {
     CURATE_OK = 0,
     CURATE_CORRUPT = 1,     /* message in err */
     CURATE_TOO_MANY_PIXELS = 2,
-    CURATE_NO_MEMORY = 3
+    CURATE_NO_MEMORY = 3,
+    CURATE_TRUNCATED = 4    /* the data ends before the image does */
 };
 
 /// PNG as Pillow reads it and then converts with convert("RGB") / convert("L"): samples are
