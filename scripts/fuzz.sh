@@ -27,7 +27,7 @@ for m in CCodecs:Sources/CCodecs/include/ccodecs.h CKernels:Sources/CKernels/inc
   printf 'module %s {\n    header "%s"\n    export *\n}\n' "$name" "$hdr" > "$b/$name/module.modulemap"
 done
 san=(-fsanitize=fuzzer-no-link,address -g -O1)
-clang "${san[@]}" -c Sources/CCodecs/png_decode.c -ISources/CCodecs/include -o "$b/png_decode.o"
+for f in Sources/CCodecs/*.c; do clang "${san[@]}" -c "$f" -ISources/CCodecs/include -o "$b/$(basename "$f" .c).o"; done
 for f in Sources/CKernels/*.c; do clang "${san[@]}" -O3 -c "$f" -ISources/CKernels/include -o "$b/$(basename "$f" .c).o"; done
 if [ ! -x "$b/imaging-fuzz" ] || [ -n "$(find Sources/Imaging Sources/CCodecs Fuzz -newer "$b/imaging-fuzz" -print -quit)" ]; then
   echo "fuzz: building $b/imaging-fuzz"

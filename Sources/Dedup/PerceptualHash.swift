@@ -14,7 +14,7 @@ public enum PerceptualHash {
 
     /// Both hashes from encoded bytes: one decode, one grayscale conversion.
     public static func compute(_ bytes: [UInt8]) throws -> Hashes {
-        let gray = try ImageDecoder.decode(bytes).luma()
+        let gray = try ImageDecoder.decodeGray(bytes)
         return Hashes(phash: phash(gray), dhash: dhash(gray))
     }
 

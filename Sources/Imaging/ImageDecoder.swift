@@ -6,6 +6,20 @@ public enum ImageDecoder {
     /// stay 1 channel; colour becomes RGB (alpha is dropped, as Pillow's conversions do).
     /// `upright: false` keeps the stored orientation.
     public static func decode(_ bytes: [UInt8], maxPixels: Int = 100_000_000, upright: Bool = true) throws -> PixelImage {
+        let (stored, orientation) = try decodeStored(bytes, maxPixels: maxPixels)
+        return upright ? orientation.apply(stored) : stored
+    }
+
+    /// Pillow's `exif_transpose(im).convert("L")`, turned after the gray conversion: the
+    /// conversion is per pixel, so the pixels are the same, and turning one channel is a third
+    /// of the work of turning three.
+    public static func decodeGray(_ bytes: [UInt8], maxPixels: Int = 100_000_000) throws -> PixelImage {
+        let (stored, orientation) = try decodeStored(bytes, maxPixels: maxPixels)
+        return orientation.apply(stored.luma())
+    }
+
+    /// The stored pixels and the orientation that turns them upright.
+    private static func decodeStored(_ bytes: [UInt8], maxPixels: Int) throws -> (PixelImage, Orientation) {
         try bytes.withUnsafeBytes { b in
             // The header, the pixel limit and completeness are checked once, here.
             let header = try ImageProbe.storedHeader(b, maxPixels: maxPixels)
@@ -18,7 +32,7 @@ public enum ImageDecoder {
             case .avif: stored = try AVIFDecoder.decode(b, maxPixels: maxPixels)
             default: throw ImageProbeError.unsupportedFormat(header.format)
             }
-            return upright ? header.orientation.apply(stored) : stored
+            return (stored, header.orientation)
         }
     }
 }

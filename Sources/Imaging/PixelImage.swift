@@ -1,3 +1,5 @@
+import CCodecs
+
 /// Decoded 8-bit pixels, row-major and tightly packed: 1 channel (gray) or 3 (RGB).
 public struct PixelImage: Sendable {
     public var width: Int
@@ -14,12 +16,10 @@ public struct PixelImage: Sendable {
     /// rounded), so perceptual hashes match Python's imagehash bit for bit.
     public func luma() -> PixelImage {
         if channels == 1 { return self }
-        var out = [UInt8](repeating: 0, count: width * height)
-        pixels.withUnsafeBufferPointer { p in
-            for i in 0..<(width * height) {
-                let r = UInt32(p[i * channels]), g = UInt32(p[i * channels + 1]), b = UInt32(p[i * channels + 2])
-                out[i] = UInt8((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16)
-            }
+        let n = width * height
+        let out = [UInt8](unsafeUninitializedCapacity: n) { dst, count in
+            pixels.withUnsafeBufferPointer { curate_luma($0.baseAddress!, n, Int32(channels), dst.baseAddress!) }
+            count = n
         }
         return PixelImage(width: width, height: height, channels: 1, pixels: out)
     }

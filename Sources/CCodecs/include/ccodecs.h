@@ -32,4 +32,7 @@ void curate_free(void *p);
 /// x*step] (steps in bytes, possibly negative): every EXIF orientation is one such walk, done
 /// in 32×32 tiles so a quarter turn does not read the stored image down whole columns.
 void curate_orient(const uint8_t *src, long origin, long step, long row_step, int c, int w, int h, uint8_t *dst);
+
+/// Pillow's RGB → L (ITU-R 601-2 in 16-bit fixed point, rounded) of n pixels of c ≥ 3 channels.
+void curate_luma(const uint8_t *src, long n, int c, uint8_t *dst);
 #endif
