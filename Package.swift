@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Inference", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: hotLoops),
 
         // libpng's low-level reader (its errors longjmp, so it is driven from C).
-        .target(name: "CCodecs", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CCodecs", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O3"])]),
 
         // Image decoding: header probes, container walks, pixels as Pillow reads them, EXIF orientation.
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CAVIF", "CGIF", "CCodecs", "CKernels"],
@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
-        .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "Inference"]),
+        .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "Inference", "TestSupport"]),
         .testTarget(name: "WebImageTests", dependencies: ["Imaging", "Dedup", "Faces", "TestSupport"],
                     exclude: ["make_variants.py"]),
         // Shared test helpers (paths, temp dirs, the loopback server, the curate binary).

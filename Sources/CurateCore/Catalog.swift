@@ -31,6 +31,10 @@ public protocol Catalog: Sendable {
     /// Records scans and their faces in one transaction (an image's faces replace any earlier ones).
     func recordFaceScans(_ scans: [FaceScan]) throws
     func faces(ofImage sha256: String) throws -> [FaceRecord]
+    /// Every stored face with its quality measurements (if any) and gate outcome.
+    func facesToGate() throws -> [FaceToGate]
+    /// Stores new measurements and gate outcomes in one transaction.
+    func recordFaceGate(_ updates: [FaceGateUpdate]) throws
     func faceExportRows() throws -> [FaceExportRow]
     /// Images scanned without error in which no face was found.
     func imagesWithoutFaces() throws -> [ImageRef]
@@ -42,16 +46,17 @@ public protocol Catalog: Sendable {
     func recordSplit(_ split: SplitRecord) throws
 
     // MARK: score
-    /// Faces of canonical images with no stored output of `model` (a model name plus its file's hash).
+    /// Faces of canonical images with no stored output of `model` (a model name plus its file's
+    /// hash), except those the quality gate left out.
     func facesToScore(model: String) throws -> [FaceToScore]
     func recordFaceProbs(_ probs: [FaceProbs], model: String) throws
-    /// Every face with a stored output of `model`, with its current label and split.
+    /// Every face the quality gate kept with a stored output of `model`, with its current label and split.
     func scoringRows(model: String) throws -> [ScoringRow]
     /// Replaces every face's mislabel scores (one ranking at a time) in one transaction.
     func replaceFaceScores(_ scores: [FaceScore], model: String) throws
 
     // MARK: review
-    /// One page of scored faces: flagged first, then by the chosen score, lowest first.
+    /// One page of scored faces the quality gate kept: flagged first, then by the chosen score, lowest first.
     func reviewQueue(_ query: ReviewQuery) throws -> ReviewPage
     /// One scored face as a queue card (nil when it has no score).
     func reviewItem(faceID: Int64) throws -> ReviewItem?

@@ -86,12 +86,14 @@ public struct CatalogStatus: Sendable, Equatable, Encodable {
         enum CodingKeys: String, CodingKey { case total, hashed, inClusters = "in_clusters", clusters, conflicts }
     }
     public struct FaceCounts: Sendable, Equatable, Encodable {
-        /// Faces kept.
+        /// Faces detected (the quality gate's rejects included).
         public var total = 0
         public var imagesScanned = 0, imagesWithFaces = 0, imagesWithoutFace = 0, failed = 0
+        /// Faces the quality gate left out, by reason.
+        public var rejected: [String: Int] = [:]
         enum CodingKeys: String, CodingKey {
             case total, imagesScanned = "images_scanned", imagesWithFaces = "images_with_faces"
-            case imagesWithoutFace = "images_without_face", failed
+            case imagesWithoutFace = "images_without_face", failed, rejected
         }
     }
     public var urls = URLCounts()

@@ -17,6 +17,11 @@ extension CatalogStatus {
         if faces.imagesScanned > 0 {
             lines.append("faces: \(faces.total) in \(faces.imagesWithFaces) images; \(faces.imagesWithoutFace) images without a face"
                 + (faces.failed > 0 ? "; \(faces.failed) could not be read" : ""))
+            if !faces.rejected.isEmpty {
+                let n = faces.rejected.values.reduce(0, +)
+                lines.append("quality gate: \(n) of \(faces.total) faces left out ("
+                    + FaceRejection.allCases.compactMap { r in faces.rejected[r.rawValue].map { "\(r.rawValue) \($0)" } }.joined(separator: ", ") + ")")
+            }
         }
         if !splits.isEmpty {
             lines.append("splits: " + splits.keys.sorted { ["train", "val", "test"].firstIndex(of: $0) ?? 3 < ["train", "val", "test"].firstIndex(of: $1) ?? 3 }

@@ -15,10 +15,41 @@ public struct FaceRecord: Sendable, Equatable {
     public var landmarks: [[Float]]
     public var cropPath: String
     public var method: String
+    /// The quality gate's measurements (nil for faces found before curate measured them).
+    public var quality: FaceQuality?
+    /// Why the gate left it out, if it did.
+    public var rejected: FaceRejection?
     public init(imageSHA256: String, index: Int, box: [Float], probability: Float, landmarks: [[Float]],
-                cropPath: String, method: String) {
+                cropPath: String, method: String, quality: FaceQuality? = nil, rejected: FaceRejection? = nil) {
         self.imageSHA256 = imageSHA256; self.index = index; self.box = box; self.probability = probability
         self.landmarks = landmarks; self.cropPath = cropPath; self.method = method
+        self.quality = quality; self.rejected = rejected
+    }
+}
+
+/// A stored face as the quality gate re-reads it: to measure it (when it has no measurements
+/// yet) and to judge it again under the pipeline's current thresholds.
+public struct FaceToGate: Sendable, Equatable {
+    public var faceID: Int64
+    public var imagePath: String
+    public var box: [Float]
+    public var landmarks: [[Float]]
+    public var quality: FaceQuality?
+    public var rejected: FaceRejection?
+    public init(faceID: Int64, imagePath: String, box: [Float], landmarks: [[Float]], quality: FaceQuality?,
+                rejected: FaceRejection?) {
+        self.faceID = faceID; self.imagePath = imagePath; self.box = box; self.landmarks = landmarks
+        self.quality = quality; self.rejected = rejected
+    }
+}
+
+/// A face's new gate outcome.
+public struct FaceGateUpdate: Sendable, Equatable {
+    public var faceID: Int64
+    public var quality: FaceQuality
+    public var rejected: FaceRejection?
+    public init(faceID: Int64, quality: FaceQuality, rejected: FaceRejection?) {
+        self.faceID = faceID; self.quality = quality; self.rejected = rejected
     }
 }
 
@@ -53,6 +84,9 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
     /// Its split group (the canonical image of its photo's near-duplicate cluster).
     public var group: String?
     public var excluded: String?
+    /// The quality gate's measurements and, when it left the face out, why.
+    public var quality: FaceQuality?
+    public var rejected: FaceRejection?
     /// The live review decision on it (relabel, accept, reject), if a reviewer made one.
     public var reviewed: String?
     /// Mislabel scores from the last `curate score`, when it scored this face.
@@ -60,7 +94,7 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case faceID = "face_id", imageSHA256 = "image_sha256", index, url, label, labels, box, landmarks, prob, crop, method, cluster
-        case split, group, excluded, reviewed, probs, selfConfidence = "self_confidence", margin, flagged, predicted
+        case split, group, excluded, quality, rejected, reviewed, probs, selfConfidence = "self_confidence", margin, flagged, predicted
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -71,6 +105,7 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
         try c.encode(prob, forKey: .prob); try c.encode(crop, forKey: .crop); try c.encode(method, forKey: .method)
         try c.encode(cluster, forKey: .cluster); try c.encode(split, forKey: .split)
         try c.encode(group, forKey: .group); try c.encode(excluded, forKey: .excluded)
+        try c.encode(quality, forKey: .quality); try c.encode(rejected, forKey: .rejected)
         try c.encode(reviewed, forKey: .reviewed)
         try c.encode(score?.probs, forKey: .probs); try c.encode(score?.selfConfidence, forKey: .selfConfidence)
         try c.encode(score?.margin, forKey: .margin); try c.encode(score?.flagged, forKey: .flagged)

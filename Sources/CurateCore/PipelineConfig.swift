@@ -137,11 +137,14 @@ public struct FaceSettings: Decodable, Sendable, Equatable {
     public var margin = 20
     /// Keep only the largest face of each image.
     public var largest = false
+    /// Which detected faces are left out, and why (see `QualityGate`).
+    public var quality = QualityGate()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case minFaceSize = "min_face_size", thresholds, factor, minProbability = "min_probability", crop, size, margin, largest
+        case quality
     }
 
     public init(from decoder: Decoder) throws {
@@ -155,6 +158,7 @@ public struct FaceSettings: Decodable, Sendable, Equatable {
         size = try c.decodeIfPresent(Int.self, forKey: .size) ?? d.size
         margin = try c.decodeIfPresent(Int.self, forKey: .margin) ?? d.margin
         largest = try c.decodeIfPresent(Bool.self, forKey: .largest) ?? d.largest
+        quality = try c.decodeIfPresent(QualityGate.self, forKey: .quality) ?? d.quality
         try validate()
     }
 

@@ -21,8 +21,9 @@ extension SQLiteCatalog {
                     settings = excluded.settings, scanned_at = excluded.scanned_at
                 """)
             let face = try db.cachedStatement(sql: """
-                INSERT INTO faces (image_sha256, idx, x1, y1, x2, y2, probability, landmarks, crop_path, method)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO faces (image_sha256, idx, x1, y1, x2, y2, probability, landmarks, crop_path, method,
+                                   size_px, inside, sharpness, brightness, rejected)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let now = Date()
             for s in scans {
@@ -31,7 +32,9 @@ extension SQLiteCatalog {
                 for f in s.faces {
                     let lm = String(decoding: try JSONEncoder().encode(f.landmarks), as: UTF8.self)
                     try face.execute(arguments: [f.imageSHA256, f.index, f.box[0], f.box[1], f.box[2], f.box[3],
-                                                 f.probability, lm, f.cropPath, f.method])
+                                                 f.probability, lm, f.cropPath, f.method, f.quality?.size,
+                                                 f.quality?.inside, f.quality?.sharpness, f.quality?.brightness,
+                                                 f.rejected?.rawValue])
                 }
             }
         }
@@ -57,7 +60,8 @@ extension SQLiteCatalog {
                     label: placed.label, labels: labels,
                     box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) }, landmarks: lm,
                     prob: Float(r["probability"] as Double), crop: r["crop_path"], method: r["method"], cluster: img?.cluster,
-                    split: placed.split, group: r["group_key"], excluded: placed.excluded, reviewed: r["review_action"],
+                    split: placed.split, group: r["group_key"], excluded: placed.excluded,
+                    quality: Self.quality(r), rejected: Self.rejection(r), reviewed: r["review_action"],
                     score: scores[r["id"]])
             }
         }
@@ -82,9 +86,47 @@ extension SQLiteCatalog {
                 return FaceRecord(imageSHA256: r["image_sha256"], index: r["idx"],
                                   box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) },
                                   probability: Float(r["probability"] as Double), landmarks: lm,
-                                  cropPath: r["crop_path"], method: r["method"])
+                                  cropPath: r["crop_path"], method: r["method"], quality: Self.quality(r),
+                                  rejected: Self.rejection(r))
             }
         }
+    }
+
+    public func facesToGate() throws -> [FaceToGate] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT f.*, i.path FROM faces f JOIN images i ON i.sha256 = f.image_sha256 ORDER BY f.image_sha256, f.idx
+                """).map { r in
+                FaceToGate(faceID: r["id"], imagePath: r["path"],
+                           box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) },
+                           landmarks: try JSONDecoder().decode([[Float]].self, from: Data((r["landmarks"] as String).utf8)),
+                           quality: Self.quality(r), rejected: Self.rejection(r))
+            }
+        }
+    }
+
+    public func recordFaceGate(_ updates: [FaceGateUpdate]) throws {
+        guard !updates.isEmpty else { return }
+        try pool.write { db in
+            let update = try db.cachedStatement(sql: """
+                UPDATE faces SET size_px = ?, inside = ?, sharpness = ?, brightness = ?, rejected = ? WHERE id = ?
+                """)
+            for u in updates {
+                try update.execute(arguments: [u.quality.size, u.quality.inside, u.quality.sharpness, u.quality.brightness,
+                                               u.rejected?.rawValue, u.faceID])
+            }
+        }
+    }
+
+    /// The gate's measurements of a `faces` row, if it has them.
+    static func quality(_ r: Row) -> FaceQuality? {
+        guard let size: Double = r["size_px"], let inside: Double = r["inside"], let sharpness: Double = r["sharpness"],
+              let brightness: Double = r["brightness"] else { return nil }
+        return FaceQuality(size: size, inside: inside, sharpness: sharpness, brightness: brightness)
+    }
+
+    static func rejection(_ r: Row) -> FaceRejection? {
+        (r["rejected"] as String?).flatMap(FaceRejection.init(rawValue:))
     }
 
     /// A face's current label: a reviewer's (relabel or accept) first; else the one the split
@@ -99,6 +141,8 @@ extension SQLiteCatalog {
     static func placement(_ r: Row, sources: [String]) -> (label: String?, split: String?, excluded: String?) {
         let label = currentLabel(review: r["review_label"], split: r["split_label"], sources: sources)
         let stored: String? = r["excluded"]
+        // The quality gate's verdict holds at once too (a rerun of `curate faces` may change it).
+        if let gate = rejection(r) { return (label, nil, gate.rawValue) }
         if (r["review_action"] as String?) == ReviewAction.reject.rawValue {
             return (label, nil, stored == nil || stored == ReviewExclusion.rejected ? ReviewExclusion.rejected : stored)
         }

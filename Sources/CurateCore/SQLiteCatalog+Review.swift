@@ -4,7 +4,7 @@ import GRDB
 extension SQLiteCatalog {
     public func reviewQueue(_ q: ReviewQuery) throws -> ReviewPage {
         try pool.read { db in
-            var filters: [String] = []
+            var filters = ["f.rejected IS NULL"]   // the quality gate's rejects are not in the dataset
             var args: [DatabaseValueConvertible?] = []
             if !q.all { filters.append("r.face_id IS NULL") }
             if let label = q.label { filters.append("COALESCE(r.new_label, s.label, sc.label) = ?"); args.append(label) }

@@ -6,7 +6,7 @@ extension SQLiteCatalog {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT f.id, f.crop_path, f.landmarks, i.path FROM faces f JOIN images i ON i.sha256 = f.image_sha256
-                WHERE i.canonical = 1 AND NOT EXISTS (SELECT 1 FROM face_probs p WHERE p.face_id = f.id AND p.model = ?)
+                WHERE i.canonical = 1 AND f.rejected IS NULL AND NOT EXISTS (SELECT 1 FROM face_probs p WHERE p.face_id = f.id AND p.model = ?)
                 ORDER BY f.image_sha256, f.idx
                 """, arguments: [model]).map { r in
                 FaceToScore(faceID: r["id"], crop: r["crop_path"], imagePath: r["path"],
@@ -34,7 +34,7 @@ extension SQLiteCatalog {
                        r.action AS review_action, r.new_label AS review_label
                 FROM face_probs p JOIN faces f ON f.id = p.face_id LEFT JOIN face_splits s ON s.face_id = f.id
                 LEFT JOIN face_reviews r ON r.face_id = f.id
-                WHERE p.model = ? ORDER BY f.id
+                WHERE p.model = ? AND f.rejected IS NULL ORDER BY f.id
                 """, arguments: [model]).map { r in
                 let placed = Self.placement(r, sources: labels[r["image_sha256"] as String] ?? [])
                 return ScoringRow(faceID: r["id"], label: placed.label, split: placed.split, group: r["group_key"],

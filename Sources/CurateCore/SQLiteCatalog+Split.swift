@@ -21,14 +21,15 @@ extension SQLiteCatalog {
                                   labels: labels[sha] ?? [], scan: scan)
             }
             let faces = try Row.fetchAll(db, sql: """
-                SELECT f.id, f.image_sha256, fs.split, r.action, r.new_label, r.reviewer
+                SELECT f.id, f.image_sha256, f.rejected, fs.split, r.action, r.new_label, r.reviewer
                 FROM faces f LEFT JOIN face_splits fs ON fs.face_id = f.id LEFT JOIN face_reviews r ON r.face_id = f.id
                 ORDER BY f.id
                 """).map { r in
                 let review = (r["action"] as String?).flatMap(ReviewAction.init(rawValue:)).map {
                     FaceReview(action: $0, label: r["new_label"], reviewer: r["reviewer"])
                 }
-                return SplitFace(id: r["id"], imageSHA256: r["image_sha256"], split: r["split"], review: review)
+                return SplitFace(id: r["id"], imageSHA256: r["image_sha256"], split: r["split"], review: review,
+                                 rejected: Self.rejection(r))
             }
             let state = try Row.fetchOne(db, sql: "SELECT ratio, seed FROM split_state WHERE id = 1").map {
                 SplitState(ratio: $0["ratio"], seed: UInt64(bitPattern: $0["seed"]))

@@ -179,6 +179,17 @@ public final class SQLiteCatalog: Catalog {
             // the image was recorded before curate read orientation.
             try db.execute(sql: "ALTER TABLE images ADD COLUMN orientation INTEGER")
         }
+        m.registerMigration("v8: face quality gate") { db in
+            // The gate's measurements (NULL for faces found before v8: `curate faces` measures
+            // them on its next run) and the reason it left the face out (NULL = kept).
+            try db.execute(sql: """
+                ALTER TABLE faces ADD COLUMN size_px REAL;
+                ALTER TABLE faces ADD COLUMN inside REAL;
+                ALTER TABLE faces ADD COLUMN sharpness REAL;
+                ALTER TABLE faces ADD COLUMN brightness REAL;
+                ALTER TABLE faces ADD COLUMN rejected TEXT;
+                """)
+        }
         return m
     }
 
@@ -276,6 +287,9 @@ public final class SQLiteCatalog: Catalog {
                 """) {
                 s.faces = .init(total: r["faces"], imagesScanned: r["scanned"], imagesWithFaces: r["with"],
                                 imagesWithoutFace: r["without"], failed: r["failed"])
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT rejected, COUNT(*) AS n FROM faces WHERE rejected IS NOT NULL GROUP BY 1") {
+                s.faces.rejected[row["rejected"]] = row["n"]
             }
             for row in try Row.fetchAll(db, sql: """
                 SELECT l.label, COUNT(DISTINCT u.sha256) AS n

@@ -29,8 +29,11 @@ public struct SplitFace: Sendable, Equatable {
     public var split: String?
     /// Its live review decision, if any: a relabel or accept sets its label, a reject leaves it out.
     public var review: FaceReview?
-    public init(id: Int64, imageSHA256: String, split: String? = nil, review: FaceReview? = nil) {
-        self.id = id; self.imageSHA256 = imageSHA256; self.split = split; self.review = review
+    /// Why the quality gate left it out, if it did.
+    public var rejected: FaceRejection?
+    public init(id: Int64, imageSHA256: String, split: String? = nil, review: FaceReview? = nil,
+                rejected: FaceRejection? = nil) {
+        self.id = id; self.imageSHA256 = imageSHA256; self.split = split; self.review = review; self.rejected = rejected
     }
 }
 

@@ -9,6 +9,10 @@ public struct FacesSummary: Sendable {
     public var withFaces = 0
     public var faces = 0
     public var failures: [String: Int] = [:]
+    /// Every stored face the quality gate leaves out, by reason (new and earlier scans).
+    public var rejected: [FaceRejection: Int] = [:]
+    /// Earlier faces whose gate outcome changed on this run (new thresholds, or first measured).
+    public var regated = 0
     public var seconds = 0.0
     public var imagesPerSecond: Double { seconds > 0 ? Double(scanned) / seconds : 0 }
 
@@ -16,6 +20,11 @@ public struct FacesSummary: Sendable {
         var lines = ["scanned \(scanned) images in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", imagesPerSecond)) images/s)",
                      "faces: \(faces) in \(withFaces) images; \(scanned - withFaces - failures.values.reduce(0, +)) images without a face"]
         for (r, n) in failures.sorted(by: { $0.key < $1.key }) { lines.append("could not scan: \(r): \(n)") }
+        if !rejected.isEmpty {
+            lines.append("quality gate left out \(rejected.values.reduce(0, +)) faces: "
+                + rejected.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
+        }
+        if regated > 0 { lines.append("quality gate: \(regated) earlier faces changed outcome under the current thresholds") }
         return lines.joined(separator: "\n")
     }
 }
@@ -24,6 +33,9 @@ public struct FacesSummary: Sendable {
 /// cores; each kept face is cropped (aligned or margin), stored as PNG in the workspace
 /// (`faces/ab/<sha256>-<i>.png`, written then renamed), and recorded with its box,
 /// landmarks and probability. An image without faces is recorded as scanned with none.
+/// Every face then passes the quality gate (`faces.quality`): one that fails keeps its crop and
+/// row, with the reason, and is left out of splits, scoring and review. Each run judges the
+/// earlier faces again, so changed thresholds apply without a rescan.
 public struct FacesStage: Sendable {
     let workspace: Workspace
     let catalog: Catalog
@@ -48,6 +60,7 @@ public struct FacesStage: Sendable {
         "mtcnn min_face=\(settings.minFaceSize) thresholds=\(settings.thresholds) factor=\(settings.factor) "
             + "min_prob=\(settings.minProbability) crop=\(settings.crop.rawValue) size=\(settings.size)"
             + (settings.crop == .margin ? " margin=\(settings.margin)" : "") + (settings.largest ? " largest" : "")
+            + " quality: " + settings.quality.description
     }
 
     public func run() throws -> FacesSummary {
@@ -72,8 +85,30 @@ public struct FacesStage: Sendable {
             progress?.update(done: summary.scanned, detail: "faces \(summary.faces)")
         }
         progress?.finish()
+        try gate(&summary)
         summary.seconds = Date().timeIntervalSince(t0)
         return summary
+    }
+
+    /// Judges every stored face under the current thresholds, measuring first those found before
+    /// curate measured faces (one decode per image), and stores the outcomes that changed.
+    func gate(_ summary: inout FacesSummary) throws {
+        let stored = try catalog.facesToGate()
+        let unmeasured = Dictionary(grouping: stored.filter { $0.quality == nil }, by: \.imagePath)
+        let measured = parallelMap(Array(unmeasured)) { path, faces -> [(Int64, FaceQuality)] in
+            guard let gray = try? ImageDecoder.decodeGray(workspace.readFile(path)) else { return [] }
+            return faces.map { ($0.faceID, FaceQualityMeter.measure(gray: gray, box: $0.box, landmarks: $0.landmarks)) }
+        }
+        let fresh = Dictionary(uniqueKeysWithValues: measured.joined().map { ($0.0, $0.1) })
+        var updates: [FaceGateUpdate] = []
+        for f in stored {
+            guard let q = f.quality ?? fresh[f.faceID] else { continue }   // its photo can no longer be read
+            let verdict = settings.quality.verdict(q)
+            if let verdict { summary.rejected[verdict, default: 0] += 1 }
+            if f.quality == nil || verdict != f.rejected { updates.append(FaceGateUpdate(faceID: f.faceID, quality: q, rejected: verdict)) }
+        }
+        try catalog.recordFaceGate(updates)
+        summary.regated = updates.count
     }
 
     /// Whether the image's header says it has at least `largeImagePixels` (files that cannot
@@ -94,6 +129,7 @@ public struct FacesStage: Sendable {
             return FaceScan(imageSHA256: item.sha256, faces: [], error: "unreadable_file", settings: settingsTag)
         }
         let found = mtcnn.faces(in: image, settings, threads: threads)
+        let gray = found.isEmpty ? image : image.luma()
         var faces: [FaceRecord] = []
         for (i, f) in found.enumerated() {
             let crop = FaceCrop.crop(image, f, settings)
@@ -103,8 +139,10 @@ public struct FacesStage: Sendable {
             } catch {
                 return FaceScan(imageSHA256: item.sha256, faces: [], error: "crop_write_failed", settings: settingsTag)
             }
+            let quality = FaceQualityMeter.measure(gray: gray, box: f.box, landmarks: f.landmarks)
             faces.append(FaceRecord(imageSHA256: item.sha256, index: i, box: f.box, probability: f.probability,
-                                    landmarks: f.landmarks, cropPath: rel, method: settings.crop.rawValue))
+                                    landmarks: f.landmarks, cropPath: rel, method: settings.crop.rawValue,
+                                    quality: quality, rejected: settings.quality.verdict(quality)))
         }
         return FaceScan(imageSHA256: item.sha256, faces: faces, settings: settingsTag)
     }

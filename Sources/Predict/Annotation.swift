@@ -28,9 +28,11 @@ public enum Annotation {
         return max(1, min(byImage, byFace))
     }
 
-    /// Probabilities, likeliest first, e.g. "happy 0.97".
+    /// Probabilities, likeliest first, e.g. "happy 0.97"; first, why the quality gate would leave
+    /// the face out, if it would.
     public static func lines(_ p: FacePrediction) -> [String] {
-        p.probs.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }
+        (p.rejected.map { ["gate: \($0.rawValue)"] } ?? [])
+            + p.probs.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }
     }
 
     public static func layout(_ p: FacePrediction, width: Int, height: Int) -> Layout {

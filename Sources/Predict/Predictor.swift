@@ -15,6 +15,9 @@ public struct FacePrediction: Sendable, Equatable, Codable {
     /// Pipeline label -> probability (renormalised over the labels the model can score).
     public var probs: [String: Float]
     public var predicted: String
+    /// The quality gate's measurements, and why it would leave the face out of a dataset (nil: kept).
+    public var quality: FaceQuality
+    public var rejected: FaceRejection?
 }
 
 /// The pipeline's own detector and classifier over one photo at a time, storing nothing:
@@ -51,7 +54,8 @@ public struct Predictor: Sendable {
         }
     }
 
-    /// Every face the pipeline would keep, largest first, with its label probabilities.
+    /// Every face the detector keeps, largest first, with its label probabilities and the quality
+    /// gate's verdict (a face the gate would leave out of a dataset is still classified, and says why).
     public func predict(_ photo: PixelImage) -> [FacePrediction] {
         let found = mtcnn.faces(in: photo, faces, threads: photo.width * photo.height >= 1_000_000 ? 2 : 1)
         guard !found.isEmpty else { return [] }
@@ -59,6 +63,7 @@ public struct Predictor: Sendable {
         let input = ScoreStage.networkInputs(photo: photo, faces: found, settings: faces, score: score)
         let (probs, features) = net.forward(Tensor(shape: [found.count, 1, side, side], data: input))
         let k = probs.shape[1], d = features.shape[1]
+        let gray = photo.luma()
         return found.enumerated().map { i, f in
             let modelProbs = Array(probs.data[(i * k)..<((i + 1) * k)])
             let p: [Float]
@@ -71,8 +76,10 @@ public struct Predictor: Sendable {
             }
             let names = head != nil ? labels : map.map(\.label)
             let best = p.indices.max { p[$0] < p[$1] }!
+            let quality = FaceQualityMeter.measure(gray: gray, box: f.box, landmarks: f.landmarks)
             return FacePrediction(box: f.box, probability: f.probability, landmarks: f.landmarks,
-                                  probs: Dictionary(uniqueKeysWithValues: zip(names, p)), predicted: names[best])
+                                  probs: Dictionary(uniqueKeysWithValues: zip(names, p)), predicted: names[best],
+                                  quality: quality, rejected: faces.quality.verdict(quality))
         }
     }
 }

@@ -9,6 +9,7 @@ public struct ReportPage: Sendable {
         public var clusters = 40
         public var clusterMembers = 12
         public var noFace = 60
+        public var gated = 60
         public var suspicious = 40
         public init() {}
     }
@@ -33,6 +34,7 @@ public struct ReportPage: Sendable {
         body.append(failuresSection(status))
         body.append(try clustersSection(&thumbs))
         body.append(try noFaceSection(&thumbs))
+        body.append(try gateSection(status, &thumbs))
         let scored = try catalog.reviewQueue(ReviewQuery(all: true, limit: Int.max)).items
         body.append(try suspiciousSection(&thumbs))
         body.append(confusionSection(scored))
@@ -115,6 +117,33 @@ public struct ReportPage: Sendable {
             html += figure(thumbs.make(i.path, longest: 120), caption: i.labels.joined(separator: ", "), title: i.url ?? i.sha256)
         }
         return section("noface", "Images without faces", html + "</div>")
+    }
+
+    func gateSection(_ s: CatalogStatus, _ thumbs: inout ThumbnailMaker) throws -> String {
+        let title = "Faces left out by the quality gate"
+        guard !s.faces.rejected.isEmpty else {
+            return section("gate", title, s.faces.total > 0 ? "<p>None: every detected face passed.</p>" : "<p>No faces yet.</p>")
+        }
+        let counts = FaceRejection.allCases.compactMap { r in s.faces.rejected[r.rawValue].map { (r.rawValue, $0) } }
+        let faces = try catalog.faceExportRows().filter { $0.rejected != nil }
+            .sorted { ($0.rejected!, $0.faceID) < ($1.rejected!, $1.faceID) }
+        var html = "<p>\(faces.count) of \(s.faces.total) detected faces (kept in the catalog, not in any split); showing \(min(limits.gated, faces.count)).</p>"
+            + SVGChart.bars(counts, color: "#fb8c00") + "<div class=\"strip\">"
+        for f in faces.prefix(limits.gated) {
+            html += figure(thumbs.make(f.crop, longest: 112), caption: "\(f.rejected!.rawValue) · \(f.quality.map { Self.measured($0, f.rejected!) } ?? "")",
+                           title: f.url ?? "face \(f.faceID)")
+        }
+        return section("gate", title, html + "</div>")
+    }
+
+    /// The measurement behind a reason, as the pipeline file's threshold names it.
+    static func measured(_ q: FaceQuality, _ r: FaceRejection) -> String {
+        switch r {
+        case .tooSmall: "\(Int(q.size.rounded())) px"
+        case .outOfFrame: "\(Int((q.inside * 100).rounded()))% inside"
+        case .blurry: "sharpness \(Int(q.sharpness.rounded()))"
+        case .tooDark, .tooBright: "brightness \(Int(q.brightness.rounded()))"
+        }
     }
 
     func suspiciousSection(_ thumbs: inout ThumbnailMaker) throws -> String {

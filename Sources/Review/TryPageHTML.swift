@@ -74,13 +74,14 @@ enum TryPageHTML {
           if (!p.faces.length) { t.hidden = true; say(`no face found (${p.width}×${p.height})`); }
           else {
             const head = document.createElement("tr");
-            for (const h of ["face", "detection", ...cfg.labels, "predicted"]) head.appendChild(el("th", h));
+            for (const h of ["face", "detection", ...cfg.labels, "predicted", "quality gate"]) head.appendChild(el("th", h));
             t.appendChild(head);
             p.faces.forEach((f, i) => {
               const row = document.createElement("tr"); row.className = "face";
               row.appendChild(el("td", String(i + 1))); row.appendChild(el("td", f.probability.toFixed(3)));
               for (const l of cfg.labels) row.appendChild(el("td", f.probs[l] === undefined ? "–" : f.probs[l].toFixed(3), l === f.predicted ? "best" : ""));
               const pred = el("td", f.predicted); pred.dataset.predicted = f.predicted; row.appendChild(pred);
+              row.appendChild(el("td", f.rejected ? "left out: " + f.rejected : "kept"));
               t.appendChild(row);
             });
             t.hidden = false;

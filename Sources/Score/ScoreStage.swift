@@ -96,7 +96,7 @@ public struct ScoreStage: Sendable {
             }
             // Faces come sorted by photo: each photo is decoded once.
             if photo?.path != f.imagePath {
-                do { photo = (f.imagePath, try ImageDecoder.decode(workspace.readFile(f.imagePath)).luma()) } catch {
+                do { photo = (f.imagePath, try ImageDecoder.decodeGray(workspace.readFile(f.imagePath))) } catch {
                     throw CurateError("cannot read photo \(f.imagePath): \(error)")
                 }
             }
@@ -137,7 +137,7 @@ public struct ScoreStage: Sendable {
     /// centres, what fer does with OpenCV's default resize; or area averaging), scaled to [-1, 1].
     static func networkInput(_ bytes: [UInt8], crop: String, resize: ScoreSettings.Resize) throws -> [Float] {
         let gray: PixelImage
-        do { gray = try ImageDecoder.decode(bytes).luma() } catch {
+        do { gray = try ImageDecoder.decodeGray(bytes) } catch {
             throw CurateError("cannot read face crop \(crop): \(error)")
         }
         return networkInput(gray: gray, resize: resize)

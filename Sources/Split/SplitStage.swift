@@ -6,7 +6,7 @@ import CurateCore
 /// canonical image names it), so no photo leaks between train and test. Left out, with a
 /// reason: near-duplicate copies, images not scanned or unreadable, images without a face
 /// (counted as images), and faces whose label is missing, unknown to the pipeline, or in
-/// conflict, or that a reviewer rejected (counted as faces). A reviewer's label outranks the sources'.
+/// conflict, or that the quality gate or a reviewer rejected (counted as faces). A reviewer's label outranks the sources'.
 public struct SplitStage: Sendable {
     public let catalog: any Catalog
     public let labels: LabelSet
@@ -55,7 +55,8 @@ public struct SplitStage: Sendable {
             if reason == nil {
                 // A reviewer's decision outranks the sources: a reject leaves the face out, a
                 // relabel (or an accepted label) settles any conflict.
-                if face.review?.action == .reject { reason = ReviewExclusion.rejected }
+                if let gate = face.rejected { reason = gate.rawValue }
+                else if face.review?.action == .reject { reason = ReviewExclusion.rejected }
                 else if let reviewed = face.review?.label {
                     if labels.names.contains(reviewed) { label = reviewed } else { reason = "unknown_label" }
                 }

@@ -127,12 +127,14 @@ struct PredictResult: Encodable {
         guard !faces.isEmpty else { return "\(input): no face found" }
         var lines = ["\(input): \(faces.count) face\(faces.count == 1 ? "" : "s")"]
         let shown = labels.filter { l in faces[0].probs[l] != nil }
-        lines.append("  face  box                         det    " + shown.map { $0.padding(toLength: 8, withPad: " ", startingAt: 0) }.joined() + "predicted")
+        lines.append("  face  box                         det    " + shown.map { $0.padding(toLength: 8, withPad: " ", startingAt: 0) }.joined()
+                     + "predicted  quality gate")
         for (i, f) in faces.enumerated() {
             let box = "(\(Int(f.box[0].rounded())),\(Int(f.box[1].rounded())))-(\(Int(f.box[2].rounded())),\(Int(f.box[3].rounded())))"
             let probs = shown.map { String(format: "%-8.3f", f.probs[$0]!) }.joined()
             lines.append("  \(String(i + 1).padding(toLength: 6, withPad: " ", startingAt: 0))\(box.padding(toLength: 28, withPad: " ", startingAt: 0))"
-                         + String(format: "%-7.3f", f.probability) + probs + f.predicted)
+                         + String(format: "%-7.3f", f.probability) + probs + f.predicted.padding(toLength: 11, withPad: " ", startingAt: 0)
+                         + (f.rejected.map { "left out: \($0.rawValue)" } ?? "kept"))
         }
         if let drawn { lines.append("  drawn: \(drawn)") }
         return lines.joined(separator: "\n")

@@ -63,7 +63,7 @@ struct SQLiteCatalogTests {
             let obj = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
             #expect(Set(obj.keys) == ["urls", "failures", "images", "labels", "faces", "splits", "excluded", "scored", "flagged", "reviewed"])
             #expect(Set((obj["images"] as! [String: Int]).keys) == ["total", "hashed", "in_clusters", "clusters", "conflicts"])
-            #expect(Set((obj["faces"] as! [String: Int]).keys).isSuperset(of: ["total", "images_with_faces", "images_without_face"]))
+            #expect(Set((obj["faces"] as! [String: Any]).keys).isSuperset(of: ["total", "images_with_faces", "images_without_face", "rejected"]))
             #expect(Set((obj["urls"] as! [String: Int]).keys) == ["total", "fetched", "failed", "pending"])
         }
     }

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Why the quality gate of `curate faces` left a detected face out of the dataset. Stored as
+/// the raw value; the face, its crop and its measurements stay in the catalog.
+public enum FaceRejection: String, Sendable, Codable, CaseIterable, Comparable {
+    case tooSmall = "too_small"
+    case outOfFrame = "out_of_frame"
+    case tooDark = "too_dark"
+    case tooBright = "too_bright"
+    case blurry
+
+    /// The order reasons are checked in (and listed in): the first that fails is the one stored.
+    /// Exposure comes before focus because a dark or washed-out face has little contrast, so
+    /// its Laplacian is low whether or not it is in focus.
+    public static func < (a: Self, b: Self) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// What the gate measures of one face. Size is the detector's box in the (upright) photo; the
+/// rest is of the face's centre (brows to chin, cheek to cheek) in a gray crop aligned to the
+/// ArcFace template at its own 112×112, so it does not depend on `faces.size`, `faces.crop`
+/// or how large the photo is.
+public struct FaceQuality: Sendable, Equatable, Codable {
+    /// The box's shorter side in photo pixels.
+    public var size: Double
+    /// The fraction of the face's centre (brows to chin, in the aligned frame) inside the photo.
+    public var inside: Double
+    /// Variance of the 4-neighbour Laplacian over the face's centre: low for blurred or
+    /// upscaled faces, whose edges are soft.
+    public var sharpness: Double
+    /// Mean gray level (0-255, Pillow's `convert("L")`) over the face's centre.
+    public var brightness: Double
+
+    public init(size: Double, inside: Double, sharpness: Double, brightness: Double) {
+        self.size = size; self.inside = inside; self.sharpness = sharpness; self.brightness = brightness
+    }
+
+}
+
+/// `faces.quality` in the pipeline file: the thresholds of the gate. Any key may be left out
+/// (its default holds); a threshold of 0 (or 255 for `max_brightness`) turns that check off.
+public struct QualityGate: Decodable, Sendable, Equatable {
+    /// Smallest box side in photo pixels.
+    public var minSize = 24.0
+    /// Smallest fraction of the box inside the photo.
+    public var minInside = 0.8
+    /// Smallest Laplacian variance of the face's centre.
+    public var minSharpness = 20.0
+    /// Darkest and brightest allowed mean gray level of the face's centre.
+    public var minBrightness = 30.0
+    public var maxBrightness = 225.0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case minSize = "min_size", minInside = "min_inside", minSharpness = "min_sharpness"
+        case minBrightness = "min_brightness", maxBrightness = "max_brightness"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = QualityGate()
+        minSize = try c.decodeIfPresent(Double.self, forKey: .minSize) ?? d.minSize
+        minInside = try c.decodeIfPresent(Double.self, forKey: .minInside) ?? d.minInside
+        minSharpness = try c.decodeIfPresent(Double.self, forKey: .minSharpness) ?? d.minSharpness
+        minBrightness = try c.decodeIfPresent(Double.self, forKey: .minBrightness) ?? d.minBrightness
+        maxBrightness = try c.decodeIfPresent(Double.self, forKey: .maxBrightness) ?? d.maxBrightness
+        try validate()
+    }
+
+    public func validate() throws {
+        func need(_ ok: Bool, _ what: String) throws { if !ok { throw CurateError("faces.quality.\(what)") } }
+        try need(minSize >= 0, "min_size must not be negative")
+        try need((0...1).contains(minInside), "min_inside must be between 0 and 1")
+        try need(minSharpness >= 0, "min_sharpness must not be negative")
+        try need((0...255).contains(minBrightness) && (0...255).contains(maxBrightness) && minBrightness < maxBrightness,
+                 "min_brightness and max_brightness must be gray levels (0-255), the first below the second")
+    }
+
+    /// The first check a face fails, or nil when it passes them all.
+    public func verdict(_ q: FaceQuality) -> FaceRejection? {
+        if q.size < minSize { return .tooSmall }
+        if q.inside < minInside { return .outOfFrame }
+        if q.brightness < minBrightness { return .tooDark }
+        if q.brightness > maxBrightness { return .tooBright }
+        if q.sharpness < minSharpness { return .blurry }
+        return nil
+    }
+
+    /// One line for the scan settings record and `--help`-style summaries.
+    public var description: String {
+        "min_size=\(minSize) min_inside=\(minInside) min_sharpness=\(minSharpness) brightness=\(minBrightness)...\(maxBrightness)"
+    }
+}
