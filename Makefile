@@ -1,4 +1,4 @@
-.PHONY: demo test models bench-fetch bench-dedup bench-score fuzz
+.PHONY: demo test models bench-fetch bench-dedup bench-score bench-quality fuzz
 # Set up, then run the main job on the embedded sample.
 demo:
 	scripts/demo.sh
@@ -17,6 +17,9 @@ bench-dedup:
 # Mislabel finding (flipped labels) and scoring speed against Keras (needs PyPI once).
 bench-score:
 	scripts/bench-score.sh
+# How the face quality gate's measurements move the scorer (the gate's defaults come from it).
+bench-quality:
+	scripts/bench-quality.sh
 # libFuzzer + ASan over the header probe, every decoder and the EXIF parser (not in CI).
 fuzz:
 	scripts/fuzz.sh

@@ -109,7 +109,8 @@ let package = Package(
         .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
-        .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "Inference", "TestSupport"]),
+        .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "Inference", "TestSupport"],
+                    exclude: ["make_gate_cases.py"]),
         .testTarget(name: "WebImageTests", dependencies: ["Imaging", "Dedup", "Faces", "TestSupport"],
                     exclude: ["make_variants.py"]),
         // Shared test helpers (paths, temp dirs, the loopback server, the curate binary).

@@ -41,15 +41,17 @@ public struct FaceQuality: Sendable, Equatable, Codable {
 /// `faces.quality` in the pipeline file: the thresholds of the gate. Any key may be left out
 /// (its default holds); a threshold of 0 (or 255 for `max_brightness`) turns that check off.
 public struct QualityGate: Decodable, Sendable, Equatable {
+    // Defaults from `make bench-quality` (README "Face quality gate"): each is where agreement
+    // of the scorer with its prediction on the untouched photo drops clearly below the rest.
     /// Smallest box side in photo pixels.
     public var minSize = 24.0
-    /// Smallest fraction of the box inside the photo.
-    public var minInside = 0.8
+    /// Smallest fraction of the face's centre inside the photo.
+    public var minInside = 0.5
     /// Smallest Laplacian variance of the face's centre.
     public var minSharpness = 20.0
     /// Darkest and brightest allowed mean gray level of the face's centre.
-    public var minBrightness = 30.0
-    public var maxBrightness = 225.0
+    public var minBrightness = 40.0
+    public var maxBrightness = 230.0
 
     public init() {}
 

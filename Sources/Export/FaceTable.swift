@@ -7,10 +7,11 @@ public enum FaceTable {
 
     /// Columns; with scores, `p_<label>` for each scored label and the mislabel scores follow.
     public static func csvHeader(scoredLabels: [String] = []) -> [String] {
-        ["face_id", "split", "group", "label", "image_sha256", "url", "x1", "y1", "x2", "y2"]
-            + landmarkNames.flatMap { ["\($0)_x", "\($0)_y"] }
-            + ["prob", "crop", "method", "cluster", "excluded", "reviewed"]
-            + (scoredLabels.isEmpty ? [] : scoredLabels.map { "p_\($0)" } + ["predicted", "self_confidence", "margin", "flagged"])
+        let landmarks: [String] = landmarkNames.flatMap { ["\($0)_x", "\($0)_y"] }
+        let gate = ["rejected", "size_px", "inside", "sharpness", "brightness"]
+        let scores: [String] = scoredLabels.isEmpty ? [] : scoredLabels.map { "p_\($0)" } + ["predicted", "self_confidence", "margin", "flagged"]
+        return ["face_id", "split", "group", "label", "image_sha256", "url", "x1", "y1", "x2", "y2"] + landmarks
+            + ["prob", "crop", "method", "cluster", "excluded", "reviewed"] + gate + scores
     }
 
     public static func csvFields(_ r: FaceExportRow, scoredLabels: [String] = []) -> [String] {
@@ -18,6 +19,8 @@ public enum FaceTable {
         f += r.box.map { "\($0)" }
         f += r.landmarks.flatMap { $0.map { "\($0)" } }
         f += ["\(r.prob)", r.crop, r.method, r.cluster.map(String.init) ?? "", r.excluded ?? "", r.reviewed ?? ""]
+        let measured: [Double?] = [r.quality?.size, r.quality?.inside, r.quality?.sharpness, r.quality?.brightness]
+        f += [r.rejected?.rawValue ?? ""] + measured.map { $0.map { "\($0)" } ?? "" }
         if !scoredLabels.isEmpty {
             f += scoredLabels.map { l in r.score?.probs[l].map { "\($0)" } ?? "" }
             f += [r.score?.predicted ?? "", r.score.map { "\($0.selfConfidence)" } ?? "",

@@ -44,10 +44,10 @@ struct FaceQualityMeterTests {
     }
 
     @Test func aFaceCutByThePhotosEdgeIsOutOfFrame() {
-        // The same face 50 px further left: its right half is past x = 0.
-        let shifted = Self.landmarks.map { [$0[0] - 56, $0[1]] }
+        // The same face 70 px further left: all but the right quarter of its centre is past x = 0.
+        let shifted = Self.landmarks.map { [$0[0] - 70, $0[1]] }
         let q = Self.measure(Self.textured(), landmarks: shifted)
-        #expect(q.inside > 0.3 && q.inside < 0.7, "inside \(q.inside)")
+        #expect(q.inside > 0.2 && q.inside < 0.35, "inside \(q.inside)")
         #expect(QualityGate().verdict(q) == .outOfFrame)
     }
 

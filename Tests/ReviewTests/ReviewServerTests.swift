@@ -136,7 +136,7 @@ struct ReportTests {
 
         let shot = ws.deletingLastPathComponent().appendingPathComponent("report.png")
         let page = try runBrowserScript("report_browser.py", [out.path, shot.path])
-        #expect(page["sections"] as? [String] == ["summary", "splits", "failures", "clusters", "noface", "suspicious", "confusion", "review"])
+        #expect(page["sections"] as? [String] == ["summary", "splits", "failures", "clusters", "noface", "gate", "suspicious", "confusion", "review"])
         #expect((page["svgs"] as! Int) >= 4)
         let images = page["images"] as! Int
         #expect(images > 10 && page["decoded"] as? Int == images && page["external"] as? Int == 0)
