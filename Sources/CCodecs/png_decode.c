@@ -29,14 +29,11 @@ static void error_fn(png_structp png, png_const_charp msg) {
 /* Warnings (bad ancillary CRCs, palette indexes past the palette) are what decoders tolerate. */
 static void warning_fn(png_structp png, png_const_charp msg) { (void)png; (void)msg; }
 
-void curate_free(void *p) { free(p); }
-
-int curate_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+int curate_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint8_t *dst, size_t dst_size,
                       curate_pixels *out, char *err, size_t err_len) {
     reader r = {data, size, 0, 0, err, err_len};
     /* volatile: these are read after a longjmp. */
     uint8_t *volatile raw = NULL;
-    uint8_t *volatile pixels = NULL;
     png_bytep *volatile rows = NULL;
     volatile int rc = CURATE_CORRUPT;
     memset(out, 0, sizeof(*out));
@@ -52,7 +49,6 @@ int curate_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
         png_destroy_read_struct(&png, &info, NULL);
         /* A fault after the last row (a chunk cut short past IDAT) keeps the pixels. */
         if (out->pixels) return CURATE_OK;
-        free(pixels);
         return r.truncated ? CURATE_TRUNCATED : rc;
     }
     png_set_read_fn(png, &r, read_fn);
@@ -83,11 +79,24 @@ int curate_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
 
     size_t rowbytes = png_get_rowbytes(png, info);
     int channels = (type == PNG_COLOR_TYPE_RGB || type == PNG_COLOR_TYPE_RGB_ALPHA || type == PNG_COLOR_TYPE_PALETTE) ? 3 : 1;
+    if (dst_size != (size_t)w * h * channels) {
+        snprintf(err, err_len, "header changed between reads");
+        png_longjmp(png, 1);
+    }
+    /* Rows go straight into the caller's buffer, except palette indexes and 16-bit gray, which
+       are read whole first and converted into it. */
+    int direct = type != PNG_COLOR_TYPE_PALETTE && !gray16;
+    uint8_t *target = dst;
+    if (!direct) {
+        rc = CURATE_NO_MEMORY;
+        raw = malloc(rowbytes * h ? rowbytes * h : 1);
+        if (!raw) png_longjmp(png, 1);
+        target = raw;
+    }
     rc = CURATE_NO_MEMORY;
-    raw = malloc(rowbytes * h ? rowbytes * h : 1);
-    rows = malloc(sizeof(png_bytep) * h);
-    if (!raw || !rows) png_longjmp(png, 1);
-    for (png_uint_32 y = 0; y < h; y++) rows[y] = raw + rowbytes * y;
+    rows = malloc(sizeof(png_bytep) * (h ? h : 1));
+    if (!rows) png_longjmp(png, 1);
+    for (png_uint_32 y = 0; y < h; y++) rows[y] = target + rowbytes * y;
     rc = CURATE_CORRUPT;
     png_read_image(png, rows);
 
@@ -95,30 +104,24 @@ int curate_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
         png_colorp pal = NULL;
         int npal = 0;
         png_get_PLTE(png, info, &pal, &npal);
-        rc = CURATE_NO_MEMORY;
-        pixels = malloc((size_t)w * h * 3 + 1);
-        if (!pixels) png_longjmp(png, 1);
         for (size_t i = 0; i < (size_t)w * h; i++) {
             int idx = raw[i];
             /* An index past the palette reads as black (libpng warns; Pillow pads with zeros). */
             if (idx < npal) {
-                pixels[3 * i] = pal[idx].red; pixels[3 * i + 1] = pal[idx].green; pixels[3 * i + 2] = pal[idx].blue;
+                dst[3 * i] = pal[idx].red; dst[3 * i + 1] = pal[idx].green; dst[3 * i + 2] = pal[idx].blue;
             } else {
-                pixels[3 * i] = pixels[3 * i + 1] = pixels[3 * i + 2] = 0;
+                dst[3 * i] = dst[3 * i + 1] = dst[3 * i + 2] = 0;
             }
         }
-        free(raw); raw = NULL;
     } else if (gray16) {
         /* Pillow opens 16-bit gray as "I;16"; convert("L") and convert("RGB") clip to 255. */
         for (size_t i = 0; i < (size_t)w * h; i++) {
             uint8_t hi = raw[2 * i], lo = raw[2 * i + 1];
-            raw[i] = hi ? 255 : lo;
+            dst[i] = hi ? 255 : lo;
         }
-        pixels = raw; raw = NULL;
-    } else {
-        pixels = raw; raw = NULL;
     }
-    out->width = w; out->height = h; out->channels = channels; out->pixels = pixels;
+    free(raw); raw = NULL;
+    out->width = w; out->height = h; out->channels = channels; out->pixels = dst;
     png_read_end(png, NULL);
     png_destroy_read_struct(&png, &info, NULL);
     free(rows);

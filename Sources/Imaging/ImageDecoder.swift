@@ -26,7 +26,7 @@ public enum ImageDecoder {
             let stored: PixelImage
             switch header.format {
             case .jpeg: stored = try JPEGDecoder.decode(b)
-            case .png: stored = try PNGDecoder.decode(b, maxPixels: maxPixels)
+            case .png: stored = try PNGDecoder.decode(b, width: header.width, height: header.height, maxPixels: maxPixels)
             case .gif: stored = try GIFDecoder.decode(b, canvas: (header.width, header.height))
             case .webp: stored = try WebPDecoder.decode(b, size: (header.width, header.height))
             case .avif: stored = try AVIFDecoder.decode(b, maxPixels: maxPixels)

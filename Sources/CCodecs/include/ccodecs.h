@@ -3,8 +3,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Decoded 8-bit pixels: `channels` is 1 (gray) or 3 (RGB); `pixels` is malloc'd and owned by
-/// the caller (free with curate_free).
+/// What a decode wrote: `channels` is 1 (gray) or 3 (RGB); `pixels` is the caller's buffer once
+/// every row is in it (NULL before).
 typedef struct {
     uint32_t width, height, channels;
     uint8_t *pixels;
@@ -22,11 +22,11 @@ enum {
 /// PNG as Pillow reads it and then converts with convert("RGB") / convert("L"): samples are
 /// taken as stored (gAMA, sRGB, cHRM and iCCP are not applied), 16-bit colour keeps the high
 /// byte, 16-bit gray ("I;16") is clipped to 255, alpha and tRNS are dropped, palettes are
-/// looked up. libpng's errors longjmp, so this lives in C.
-int curate_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+/// looked up. libpng's errors longjmp, so this lives in C. Writes into `dst`, which must hold
+/// width × height × channels bytes (1 channel for gray and gray+alpha, else 3).
+int curate_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint8_t *dst, size_t dst_size,
                       curate_pixels *out, char *err, size_t err_len);
 
-void curate_free(void *p);
 
 /// Copies shown pixel (x, y) of a w×h image with c channels from src[origin + y*row_step +
 /// x*step] (steps in bytes, possibly negative): every EXIF orientation is one such walk, done
