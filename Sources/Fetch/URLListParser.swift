@@ -30,25 +30,61 @@ public struct URLListParser: Sendable {
     }
 
     public func parse(file: URL) throws -> ParsedList {
-        let text: String
-        do { text = try String(contentsOf: file, encoding: .utf8) } catch {
+        let data: Data
+        do { data = try Data(contentsOf: file) } catch {
             throw CurateError("cannot read URL list \(file.path): \(error.localizedDescription)")
         }
-        return parse(text: text, name: file.path)
+        return parse(bytes: [UInt8](data), name: file.path)
     }
 
     public func parse(text: String, name: String) -> ParsedList {
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
-        if lines.last == "" { lines.removeLast() }
+        parse(bytes: Array(text.utf8), name: name)
+    }
+
+    /// Lines are decoded one at a time: a line that is not UTF-8 (a Latin-1 export, a stray
+    /// byte) is reported with the offending bytes and skipped, and the rest of the list is read.
+    public func parse(bytes: [UInt8], name: String) -> ParsedList {
+        var lines: [String?] = []
+        var undecodable: [Int: String] = [:]
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            var line = bytes[start..<end]
+            if line.last == 0x0D { line = line.dropLast() }
+            if let text = String(validating: line, as: UTF8.self) {
+                lines.append(text)
+            } else {
+                undecodable[lines.count] = Self.describeInvalidUTF8(Array(line))
+                lines.append(nil)
+            }
+            start = end + 1
+        }
+        return parse(lines: lines, undecodable: undecodable, name: name)
+    }
+
+    /// "byte 0xE9 at column 24 is not UTF-8" for the first invalid sequence of a line.
+    static func describeInvalidUTF8(_ line: [UInt8]) -> String {
+        var i = 0
+        while i < line.count {
+            let b = line[i]
+            let n = b < 0x80 ? 1 : b >> 5 == 0b110 ? 2 : b >> 4 == 0b1110 ? 3 : b >> 3 == 0b11110 ? 4 : 0
+            if n > 0, i + n <= line.count, String(validating: line[i..<(i + n)], as: UTF8.self) != nil { i += n; continue }
+            return String(format: "byte 0x%02X at column %d is not UTF-8 (is the list saved as UTF-8?); line skipped", b, i + 1)
+        }
+        return "line is not UTF-8; skipped"
+    }
+
+    func parse(lines: [String?], undecodable: [Int: String], name: String) -> ParsedList {
         let stemLabel = labels.canonical(URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent)
         var out = ParsedList()
         var csv: CSVHeader?
         var sawContent = false
         for (i, raw) in lines.enumerated() {
             let n = i + 1
+            func problem(_ m: String) { out.problems.append(ListProblem(file: name, line: n, message: m)) }
+            guard let raw else { problem(undecodable[i] ?? "line is not UTF-8; skipped"); continue }
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
-            func problem(_ m: String) { out.problems.append(ListProblem(file: name, line: n, message: m)) }
             if !sawContent {
                 sawContent = true
                 if let header = CSVHeader(line) { csv = header; continue }
@@ -71,7 +107,7 @@ public struct URLListParser: Sendable {
             } else {
                 url = line
             }
-            url = url.trimmingCharacters(in: .whitespaces)
+            url = Self.percentEncodingNonASCII(url.trimmingCharacters(in: .whitespaces))
             if let reason = Self.invalidURLReason(url) { problem(reason); continue }
             let resolved: String
             if let label {
@@ -90,10 +126,29 @@ public struct URLListParser: Sendable {
         return out
     }
 
+    /// Non-ASCII characters as browsers send them: their UTF-8 bytes percent-encoded
+    /// (`café.jpg` → `caf%C3%A9.jpg`). ASCII is left alone, so a URL that is already encoded stays
+    /// the same. Host names are the exception (see `invalidURLReason`).
+    static func percentEncodingNonASCII(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { !$0.isASCII }) else { return s }
+        let authorityEnd: String.Index = {
+            guard let scheme = s.range(of: "://") else { return s.startIndex }
+            return s[scheme.upperBound...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? s.endIndex
+        }()
+        var out = String(s[..<authorityEnd])
+        for u in s[authorityEnd...].utf8 {
+            out += u < 0x80 ? String(UnicodeScalar(u)) : String(format: "%%%02X", u)
+        }
+        return out
+    }
+
     /// nil when the URL is one `fetch` can try: http(s) with a host, or file with a path.
     static func invalidURLReason(_ s: String) -> String? {
         guard !s.isEmpty else { return "empty URL" }
         guard !s.contains(where: { $0.isWhitespace }) else { return "URL contains whitespace: '\(s)'" }
+        guard s.unicodeScalars.allSatisfy(\.isASCII) else {
+            return "non-ASCII host names are not supported yet; write the host in its xn-- (punycode) form: '\(s)'"
+        }
         guard let comps = URLComponents(string: s), let scheme = comps.scheme?.lowercased() else {
             return "not a URL: '\(s)'"
         }

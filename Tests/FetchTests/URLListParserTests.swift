@@ -67,4 +67,23 @@ struct URLListParserTests {
         #expect(r.problems.map(\.line) == [2, 3, 4, 5, 6])
         #expect(r.problems.map(\.description)[2].hasPrefix("l.txt:4: unknown label 'bored'"))
     }
+
+    @Test func aLatin1LineIsReportedWithItsByteAndSkippedWhileTheRestIsRead() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: nil)
+        // "happy<TAB>http://a.org/café.jpg" saved as Latin-1 (é = 0xE9), between two good lines.
+        var bytes = Array("happy\thttp://a.org/1.jpg\r\n".utf8)
+        bytes += Array("happy\thttp://a.org/caf".utf8) + [0xE9] + Array(".jpg\n".utf8)
+        bytes += Array("sad\thttp://a.org/2.jpg\n".utf8)
+        let r = p.parse(bytes: bytes, name: "list.tsv")
+        #expect(r.entries.map(\.url) == ["http://a.org/1.jpg", "http://a.org/2.jpg"])
+        #expect(r.entries.map(\.line) == [1, 3])
+        #expect(r.problems.map(\.description) == ["list.tsv:2: byte 0xE9 at column 23 is not UTF-8 (is the list saved as UTF-8?); line skipped"])
+    }
+
+    @Test func nonASCIIPathsArePercentEncodedAsBrowsersDoAndEncodedOnesStayTheSame() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: "happy")
+        let r = p.parse(text: "http://a.org/café.jpg?q=ü\nhttp://a.org/caf%C3%A9.jpg\nhttp://bücher.de/1.jpg\n", name: "l.txt")
+        #expect(r.entries.map(\.url) == ["http://a.org/caf%C3%A9.jpg?q=%C3%BC", "http://a.org/caf%C3%A9.jpg"])
+        #expect(r.problems.count == 1 && r.problems[0].line == 3 && r.problems[0].message.contains("punycode"))
+    }
 }
