@@ -19,19 +19,20 @@ public struct ImageHashes: Sendable, Equatable {
 
 /// What clustering needs of a hashed image.
 public struct HashedImage: Sendable, Equatable {
-    public var rowID: Int64
+    /// Where it first appears in the URL lists (its first URL's id), so the same lists give
+    /// the same clusters and ids whatever order downloads finished in.
+    public var listOrder: Int64
     public var sha256: String
     public var phash: UInt64
     public var pixels: Int
-    public var firstFetchedAt: Date
     public var labels: [String]
-    public init(rowID: Int64, sha256: String, phash: UInt64, pixels: Int, firstFetchedAt: Date, labels: [String]) {
-        self.rowID = rowID; self.sha256 = sha256; self.phash = phash; self.pixels = pixels
-        self.firstFetchedAt = firstFetchedAt; self.labels = labels
+    public init(listOrder: Int64, sha256: String, phash: UInt64, pixels: Int, labels: [String]) {
+        self.listOrder = listOrder; self.sha256 = sha256; self.phash = phash; self.pixels = pixels
+        self.labels = labels
     }
 }
 
-/// One near-duplicate cluster: id (its smallest member's row id), members, the canonical
+/// One near-duplicate cluster: id (its first member's place in the URL lists), members, the canonical
 /// member, and the distinct labels its members carry.
 public struct ClusterRecord: Sendable, Equatable {
     public var id: Int64

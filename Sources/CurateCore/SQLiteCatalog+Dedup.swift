@@ -9,7 +9,7 @@ extension SQLiteCatalog {
     public func imagesToHash() throws -> [ImageToHash] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT sha256, path FROM images WHERE phash IS NULL AND hash_error IS NULL ORDER BY rowid
+                SELECT sha256, path FROM images WHERE phash IS NULL AND hash_error IS NULL ORDER BY \(Self.listOrder("images"))
                 """).map { ImageToHash(sha256: $0["sha256"], path: $0["path"]) }
         }
     }
@@ -26,13 +26,21 @@ extension SQLiteCatalog {
         try pool.read { db in
             let labels = try Self.distinctLabels(db)
             return try Row.fetchAll(db, sql: """
-                SELECT rowid, sha256, phash, width * height AS pixels, first_fetched_at
-                FROM images WHERE phash IS NOT NULL ORDER BY rowid
+                SELECT \(Self.listOrder("images")) AS list_order, sha256, phash, width * height AS pixels
+                FROM images WHERE phash IS NOT NULL ORDER BY list_order, sha256
                 """).map { r in
-                HashedImage(rowID: r["rowid"], sha256: r["sha256"], phash: fromDB(r["phash"])!,
-                            pixels: r["pixels"], firstFetchedAt: r["first_fetched_at"], labels: labels[r["sha256"]] ?? [])
+                HashedImage(listOrder: r["list_order"] ?? Int64.max, sha256: r["sha256"], phash: fromDB(r["phash"])!,
+                            pixels: r["pixels"], labels: labels[r["sha256"]] ?? [])
             }
         }
+    }
+
+    /// Where an image first appears in the URL lists (its first URL's id; URL ids follow list
+    /// order). Images are ordered by it, not by when they were stored: fetch stores them as
+    /// downloads finish, so storage order (and with it face ids, cluster ids and export names)
+    /// would change from run to run.
+    static func listOrder(_ table: String) -> String {
+        "(SELECT MIN(u.id) FROM urls u WHERE u.sha256 = \(table).sha256)"
     }
 
     /// The distinct labels of each fetched image's URLs, sorted, by sha256.
@@ -78,7 +86,7 @@ extension SQLiteCatalog {
             var members: [Int64: [ClusterListing.Member]] = [:]
             for r in try Row.fetchAll(db, sql: """
                 SELECT cluster_id, sha256, path, canonical, width, height, phash FROM images
-                WHERE cluster_id IS NOT NULL ORDER BY cluster_id, canonical DESC, rowid
+                WHERE cluster_id IS NOT NULL ORDER BY cluster_id, canonical DESC, \(Self.listOrder("images")), sha256
                 """) {
                 members[r["cluster_id"], default: []].append(ClusterListing.Member(
                     sha256: r["sha256"], path: r["path"], canonical: r["canonical"], width: r["width"], height: r["height"],
@@ -104,7 +112,7 @@ extension SQLiteCatalog {
                 if urls[sha]?.last != url { urls[sha, default: []].append(url) }
                 if let l: String = row["label"] { labels[sha, default: []].insert(l) }
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM images ORDER BY rowid").map { r in
+            return try Row.fetchAll(db, sql: "SELECT * FROM images ORDER BY \(Self.listOrder("images")), sha256").map { r in
                 let sha: String = r["sha256"]
                 return ImageExportRow(
                     sha256: sha, path: r["path"], format: r["format"], width: r["width"], height: r["height"],

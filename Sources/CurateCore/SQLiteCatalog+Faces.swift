@@ -6,7 +6,7 @@ extension SQLiteCatalog {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT sha256, path FROM images
-                WHERE canonical = 1 AND sha256 NOT IN (SELECT image_sha256 FROM face_scans) ORDER BY rowid
+                WHERE canonical = 1 AND sha256 NOT IN (SELECT image_sha256 FROM face_scans) ORDER BY \(Self.listOrder("images")), sha256
                 """).map { ImageToScan(sha256: $0["sha256"], path: $0["path"]) }
         }
     }
@@ -74,7 +74,7 @@ extension SQLiteCatalog {
                 SELECT i.sha256, i.path,
                        (SELECT u.url FROM urls u WHERE u.sha256 = i.sha256 AND u.state = 'fetched' ORDER BY u.id LIMIT 1) AS url
                 FROM face_scans s JOIN images i ON i.sha256 = s.image_sha256
-                WHERE s.faces = 0 AND s.error IS NULL ORDER BY i.rowid
+                WHERE s.faces = 0 AND s.error IS NULL ORDER BY \(Self.listOrder("i")), i.sha256
                 """).map { ImageRef(sha256: $0["sha256"], path: $0["path"], url: $0["url"], labels: labels[$0["sha256"] as String] ?? []) }
         }
     }

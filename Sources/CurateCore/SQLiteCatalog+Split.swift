@@ -11,7 +11,7 @@ extension SQLiteCatalog {
                 FROM images i
                 LEFT JOIN clusters c ON c.id = i.cluster_id
                 LEFT JOIN face_scans s ON s.image_sha256 = i.sha256
-                ORDER BY i.rowid
+                ORDER BY \(Self.listOrder("i")), i.sha256
                 """).map { r -> SplitImage in
                 let sha: String = r["sha256"]
                 let scan: SplitImage.Scan = !(r["scanned"] as Bool) ? .notScanned

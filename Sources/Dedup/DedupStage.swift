@@ -76,7 +76,7 @@ public struct DedupStage: Sendable {
     }
 
     /// Connected components of "pHash distance ≤ threshold". The canonical member has the
-    /// most pixels, then was fetched first, then has the smallest sha256 (a stable tie-break).
+    /// most pixels, then comes first in the URL lists, then has the smallest sha256 (a stable tie-break).
     public static func clusters(_ images: [HashedImage], threshold: Int) -> [ClusterRecord] {
         let index = HammingIndex(images.map(\.phash))
         var uf = UnionFind(images.count)
@@ -85,10 +85,10 @@ public struct DedupStage: Sendable {
             let members = comp.map { images[Int($0)] }
             let best = members.min { a, b in
                 if a.pixels != b.pixels { return a.pixels > b.pixels }
-                if a.firstFetchedAt != b.firstFetchedAt { return a.firstFetchedAt < b.firstFetchedAt }
+                if a.listOrder != b.listOrder { return a.listOrder < b.listOrder }
                 return a.sha256 < b.sha256
             }!
-            return ClusterRecord(id: members.map(\.rowID).min()!, members: members.map(\.sha256),
+            return ClusterRecord(id: members.map(\.listOrder).min()!, members: members.map(\.sha256),
                                  canonical: best.sha256, labels: Array(Set(members.flatMap(\.labels))).sorted())
         }
     }

@@ -57,6 +57,34 @@ struct SQLiteCatalogTests {
         }
     }
 
+    @Test func imagesAreScannedAndNumberedInListOrderWhateverOrderDownloadsFinished() throws {
+        // Two runs of the same list whose downloads finish in opposite orders: the same scan
+        // order, so the same face ids.
+        func scanOrder(reversed: Bool) throws -> [String] {
+            var order: [String] = []
+            try withCatalog { cat, _ throws in
+                _ = try cat.addURLs((1...5).map { URLEntry(url: "http://a/\($0)", label: "happy", listFile: "l", line: $0) })
+                var outcomes = try cat.urlsToFetch(retryFailed: false).enumerated().map { i, u in
+                    var o = FetchOutcome(urlID: u.id, attempts: 1, elapsedSeconds: 0)
+                    o.image = image("sha\(9 - i)"); o.sha256 = "sha\(9 - i)"
+                    return o
+                }
+                if reversed { outcomes.reverse() }
+                for o in outcomes { try cat.record([o]) }   // stored one by one, as they finish
+                order = try cat.imagesToScan().map(\.sha256)
+                try cat.recordFaceScans(order.map { sha in
+                    FaceScan(imageSHA256: sha, faces: [FaceRecord(imageSHA256: sha, index: 0, box: [0, 0, 1, 1], probability: 1,
+                                                                  landmarks: [], cropPath: "c", method: "aligned")], settings: "")
+                })
+                order = try cat.faceExportRows().map { "\($0.faceID):\($0.imageSHA256)" }
+            }
+            return order
+        }
+        let forward = try scanOrder(reversed: false)
+        #expect(forward == ["1:sha9", "2:sha8", "3:sha7", "4:sha6", "5:sha5"])
+        #expect(try scanOrder(reversed: true) == forward)
+    }
+
     @Test func statusJSONHasTheDocumentedShape() throws {
         try withCatalog { cat, _ throws in
             let json = try cat.status().json()
