@@ -12,6 +12,8 @@ public protocol Catalog: Sendable {
     func status() throws -> CatalogStatus
     func provenance(url: String) throws -> URLProvenance?
     func allProvenance() throws -> [URLProvenance]
+    /// Failed URLs in list order, only those failed for `reason` when given.
+    func failedURLs(reason: String?) throws -> [URLProvenance]
 
     // MARK: dedup
     /// Stored images with neither hashes nor a hashing error.

@@ -42,3 +42,26 @@ extension CatalogStatus {
         return lines.joined(separator: "\n")
     }
 }
+
+extension CatalogStatus {
+    /// What a command needs stored before it can do anything; a missing step is an error that
+    /// names the command to run first (a stage on nothing must not print an empty table and exit 0).
+    public enum Need: Sendable { case images, scannedImages, faces, split }
+
+    public func require(_ need: Need, for command: String) throws {
+        switch need {
+        case .images where images.total == 0:
+            throw CurateError("\(command): no images are stored yet; run `curate fetch LIST` first")
+        case .scannedImages where faces.imagesScanned == 0:
+            throw CurateError("\(command): no image has been scanned for faces yet; run `curate faces` first"
+                + (images.total == 0 ? " (after `curate fetch LIST`)" : ""))
+        case .faces where faces.total == 0:
+            throw CurateError(faces.imagesScanned == 0
+                ? "\(command): no faces yet; run `curate faces` first" + (images.total == 0 ? " (after `curate fetch LIST`)" : "")
+                : "\(command): `curate faces` found no face in the \(faces.imagesScanned) scanned images")
+        case .split where splits.isEmpty && excluded.isEmpty:
+            throw CurateError("\(command): no split yet; run `curate split` first")
+        default: return
+        }
+    }
+}

@@ -315,6 +315,13 @@ public final class SQLiteCatalog: Catalog {
         try pool.read { db in try Self.provenance(db, where: "", arguments: []) }
     }
 
+    public func failedURLs(reason: String?) throws -> [URLProvenance] {
+        try pool.read { db in
+            try Self.provenance(db, where: "WHERE state = 'failed'" + (reason == nil ? "" : " AND error = ?"),
+                                arguments: StatementArguments(reason.map { [$0] } ?? []))
+        }
+    }
+
     private static func provenance(_ db: Database, where clause: String, arguments: StatementArguments) throws -> [URLProvenance] {
         var labels: [Int64: [URLLabel]] = [:]
         let labelSQL = clause.isEmpty

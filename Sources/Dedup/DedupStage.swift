@@ -31,6 +31,7 @@ public struct DedupStage: Sendable {
     }
 
     public func run(threshold: Int) throws -> DedupSummary {
+        try catalog.status().require(.images, for: "dedup")
         guard (0...32).contains(threshold) else { throw CurateError("threshold must be between 0 and 32 bits, got \(threshold)") }
         var s = DedupSummary()
         s.threshold = threshold

@@ -13,6 +13,8 @@ public struct FacesSummary: Sendable {
     public var rejected: [FaceRejection: Int] = [:]
     /// Earlier faces whose gate outcome changed on this run (new thresholds, or first measured).
     public var regated = 0
+    /// Stopped by Ctrl-C / SIGTERM: the images not reached stay unscanned.
+    public var interrupted = false
     public var seconds = 0.0
     public var imagesPerSecond: Double { seconds > 0 ? Double(scanned) / seconds : 0 }
 
@@ -64,15 +66,20 @@ public struct FacesStage: Sendable {
     }
 
     public func run() throws -> FacesSummary {
+        try catalog.status().require(.images, for: "faces")
         Ops.useSingleThreadedBLAS()
         try workspace.prepareForWriting()
         let todo = try catalog.imagesToScan()
         var summary = FacesSummary()
         progress?.start(total: todo.count)
         let t0 = Date()
-        for start in stride(from: 0, to: todo.count, by: batchSize) {
-            let batch = Array(todo[start..<min(todo.count, start + batchSize)])
-            let cores = ProcessInfo.processInfo.activeProcessorCount
+        // Batches are resized to take about a second each (commits at least that often, so a
+        // kill or Ctrl-C loses little), between one image per core and `batchSize`.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        var start = 0, size = min(batchSize, 2 * cores)
+        while start < todo.count && !Interrupt.requested {
+            let batch = Array(todo[start..<min(todo.count, start + size)])
+            let began = Date()
             let small = parallelMap(batch) { item in isLarge(item) ? nil : scan(item) }
             let done = zip(batch, small).map { item, scan in scan ?? self.scan(item, threads: cores) }
             try catalog.recordFaceScans(done)
@@ -83,9 +90,13 @@ public struct FacesStage: Sendable {
                 summary.faces += s.faces.count
             }
             progress?.update(done: summary.scanned, detail: "faces \(summary.faces)")
+            start += batch.count
+            let took = max(Date().timeIntervalSince(began), 0.001)
+            size = max(cores, min(batchSize, Int(Double(batch.count) / took)))
         }
+        summary.interrupted = Interrupt.requested
         progress?.finish()
-        try gate(&summary)
+        if !summary.interrupted { try gate(&summary) }
         summary.seconds = Date().timeIntervalSince(t0)
         return summary
     }

@@ -58,8 +58,9 @@ final class CurlMultiEngine {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    /// Runs every job to a terminal state, calling `onTerminal` on this thread for each.
-    func run(_ jobs: [PendingURL], onTerminal: (TerminalTransfer) -> Void) {
+    /// Runs every job to a terminal state, calling `onTerminal` on this thread for each; when
+    /// `shouldStop` turns true, drops the transfers in flight (they stay pending) and returns.
+    func run(_ jobs: [PendingURL], shouldStop: () -> Bool = { false }, onTerminal: (TerminalTransfer) -> Void) {
         for j in jobs { enqueue(Job(url: j, host: Self.hostKey(j.url))) }
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed") }
         defer { curl_multi_cleanup(multi) }
@@ -68,6 +69,11 @@ final class CurlMultiEngine {
 
         var stillRunning: Int32 = 0
         while true {
+            if shouldStop() {
+                for h in running.keys { curl_multi_remove_handle(multi, h) }
+                running.removeAll()
+                return
+            }
             promoteDelayed()
             startTransfers(multi)
             if running.isEmpty && delayed.isEmpty && !hasQueued() { break }

@@ -12,12 +12,16 @@ public struct FetchSummary: Sendable {
     public var duplicates = 0
     public var bytes = 0
     public var seconds = 0.0
+    /// Stopped by Ctrl-C / SIGTERM: the URLs not reached stay pending.
+    public var interrupted = false
     public var imagesPerSecond: Double { seconds > 0 ? Double(fetched) / seconds : 0 }
 }
 
 /// `curate fetch`: downloads every pending URL, checks and stores each body, and commits
-/// provenance in batches. A file is renamed into place before the row that names it
-/// commits, so a killed run leaves at worst an unreferenced file, never a dangling row.
+/// provenance in batches of 256 or every second, whichever comes first. A file is renamed into
+/// place before the row that names it commits, so a killed run leaves at worst an
+/// unreferenced file, never a dangling row. On Ctrl-C it stops starting transfers, drops those
+/// in flight (still pending), and commits every finished one.
 public final class FetchStage: @unchecked Sendable {
     let workspace: Workspace
     let catalog: Catalog
@@ -54,7 +58,13 @@ public final class FetchStage: @unchecked Sendable {
         // Bound the bodies waiting for checks, so memory stays flat on huge lists.
         let slots = DispatchSemaphore(value: max(4, ProcessInfo.processInfo.activeProcessorCount * 4))
         let engine = CurlMultiEngine(settings: settings)
-        engine.run(jobs) { t in
+        // A finished download waits at most a second for its row: a kill loses little.
+        let ticker = DispatchSource.makeTimerSource(queue: commitQueue)
+        ticker.schedule(deadline: .now() + 1, repeating: 1)
+        ticker.setEventHandler { [weak self] in self?.flush(force: true) }
+        ticker.resume()
+        defer { ticker.cancel() }
+        engine.run(jobs, shouldStop: { Interrupt.requested }) { t in
             slots.wait()
             workers.async(group: group) {
                 defer { slots.signal() }
@@ -68,6 +78,7 @@ public final class FetchStage: @unchecked Sendable {
         if let commitError { throw commitError }
         lock.lock(); defer { lock.unlock() }
         summary.attempted = jobs.count
+        summary.interrupted = Interrupt.requested
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }

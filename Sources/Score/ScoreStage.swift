@@ -25,6 +25,7 @@ public struct ScoreStage: Sendable {
     public static let modelFile = "emotion-mini-xception.safetensors"
 
     public func run(model: Model = .default) throws -> ScoreSummary {
+        try catalog.status().require(.faces, for: "score")
         var summary = ScoreSummary(model: model.rawValue, rankBy: settings.rankBy)
         let t0 = Date()
         let rows: [ScoringRow]
@@ -46,7 +47,13 @@ public struct ScoreStage: Sendable {
             summary.inferred = try infer(net, key: head.featureModel)
             summary.inferSeconds = Date().timeIntervalSince(t0)
             map = labels.enumerated().map { ($1, $0) }
-            rows = try head.probabilities(catalog: catalog)
+            rows = Interrupt.requested ? [] : try head.probabilities(catalog: catalog)
+        }
+        // Ranking needs every face's output: an interrupted run keeps what it inferred and stops.
+        if Interrupt.requested {
+            summary.interrupted = true
+            summary.seconds = Date().timeIntervalSince(t0)
+            return summary
         }
         let scores = rank(rows, map: map)
         try catalog.replaceFaceScores(scores, model: model.rawValue)
@@ -75,6 +82,7 @@ public struct ScoreStage: Sendable {
         // Rounds of `batch` faces per core, each round split evenly across the cores (so the
         // last, short round still uses them all), then written in one transaction.
         for start in stride(from: 0, to: todo.count, by: settings.batch * cores) {
+            if Interrupt.requested { break }
             let round = Array(todo[start..<min(todo.count, start + settings.batch * cores)])
             let per = (round.count + cores - 1) / cores
             let parts = stride(from: 0, to: round.count, by: per).map { Array(round[$0..<min(round.count, $0 + per)]) }

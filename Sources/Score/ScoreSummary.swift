@@ -13,6 +13,8 @@ public struct ScoreSummary: Sendable {
     public var notScorable: [String] = []
     public var seconds = 0.0
     public var top: [FaceScore] = []
+    /// Stopped by Ctrl-C / SIGTERM after committing `inferred` outputs; nothing was ranked.
+    public var interrupted = false
 
     public var text: String {
         var lines: [String] = []

@@ -18,6 +18,7 @@ public struct SplitStage: Sendable {
 
     /// Keeps earlier assignments unless `reshuffle`; only new groups are placed.
     public func run(_ settings: SplitSettings, reshuffle: Bool = false) throws -> SplitSummary {
+        try catalog.status().require(.scannedImages, for: "split")
         let inputs = try catalog.splitInputs()
         let keep = !reshuffle && inputs.faces.contains { $0.split != nil }
         if keep, let state = inputs.state, state.ratio != settings.ratio.description || state.seed != settings.seed {

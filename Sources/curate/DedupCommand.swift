@@ -18,7 +18,7 @@ struct DedupCommand: ParsableCommand {
 
     func run() throws {
         let workspace = global.workspaceDir
-        let catalog = try workspace.openCatalog()
+        let catalog = try workspace.openExistingCatalog()
         if list {
             let listings = try catalog.clusterListings()
             if listings.isEmpty { print("no near-duplicate clusters") }

@@ -38,8 +38,11 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let workspace = global.workspaceDir
-        let catalog = try workspace.openCatalog()
+        let catalog = try workspace.openExistingCatalog()
+        let status = try catalog.status()
+        try status.require(level == .image ? .images : .faces, for: "export")
         if format == .imagefolder {
+            try status.require(.split, for: "export --format imagefolder")
             let summary = try ImageFolderExport(workspace: workspace)
                 .write(catalog.faceExportRows(), to: URL(fileURLWithPath: out!), force: force)
             print(summary.text)

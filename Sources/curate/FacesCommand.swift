@@ -28,9 +28,16 @@ struct FacesCommand: ParsableCommand {
             settings.crop = c
         }
         let workspace = global.workspaceDir
-        let stage = try FacesStage(workspace: workspace, catalog: try workspace.openCatalog(), settings: settings,
+        let stage = try FacesStage(workspace: workspace, catalog: try workspace.openExistingCatalog(), settings: settings,
                                    modelsDir: URL(fileURLWithPath: models),
                                    progress: StageProgress.forTerminal(label: "faces"))
-        print(try stage.run().text)
+        Interrupt.install()
+        let summary = try stage.run()
+        print(summary.text)
+        if summary.interrupted {
+            log("interrupted: kept the scans of \(summary.scanned) images (\(summary.faces) faces); "
+                + "run `curate faces` again to scan the rest")
+            throw ExitCode(130)
+        }
     }
 }

@@ -56,8 +56,15 @@ struct FetchCommand: ParsableCommand {
 
         let stage = try FetchStage(workspace: workspace, catalog: catalog, settings: settings,
                                    progress: StageProgress.forTerminal(label: "fetch"))
+        Interrupt.install()
         let summary = try stage.run(retryFailed: retryFailed)
         print(summary.text)
+        if summary.interrupted {
+            let pending = try catalog.status().urls.pending
+            log("interrupted: kept \(summary.fetched + summary.failed) finished URLs (\(summary.fetched) fetched, "
+                + "\(summary.failed) failed); \(pending) still pending: run the same command again to resume")
+            throw ExitCode(130)
+        }
         if !problems.isEmpty {
             log("error: \(problems.count) list line(s) could not be used (see warnings above)")
             throw ExitCode(3)

@@ -19,7 +19,7 @@ struct ReportCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: workspace.catalogURL.path) else {
             throw CurateError("no catalog at \(workspace.catalogURL.path): run `curate fetch` first")
         }
-        let page = ReportPage(workspace: workspace, catalog: try workspace.openCatalog(), labels: pipeline.labels,
+        let page = ReportPage(workspace: workspace, catalog: try workspace.openExistingCatalog(), labels: pipeline.labels,
                               splits: pipeline.split.ratio.names)
         let (html, missing) = try page.render()
         let url = URL(fileURLWithPath: out)

@@ -53,7 +53,7 @@ struct ReviewCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: workspace.catalogURL.path) else {
             throw CurateError("no catalog at \(workspace.catalogURL.path): run `curate fetch`, `faces`, `split` and `score` first")
         }
-        let catalog = try workspace.openCatalog()
+        let catalog = try workspace.openExistingCatalog()
         if try catalog.status().scored == 0 { throw CurateError("no scored faces to review: run `curate score` first") }
         // The "try an image" page needs the models; the review queue does not.
         var tryImage: TryImage?

@@ -40,10 +40,16 @@ struct ScoreCommand: ParsableCommand {
         let m = try modelOption(model)
         if let top, top < 1 { throw CurateError("--top must be at least 1") }
         let workspace = global.workspaceDir
-        let catalog = try workspace.openCatalog()
+        let catalog = try workspace.openExistingCatalog()
         let stage = ScoreStage(workspace: workspace, catalog: catalog, labels: pipeline.labels.names, settings: settings,
                                modelsDir: URL(fileURLWithPath: models), progress: StageProgress.forTerminal(label: "score"))
+        Interrupt.install()
         let summary = try stage.run(model: m)
+        if summary.interrupted {
+            log("interrupted: kept the model's outputs for \(summary.inferred) faces; nothing was ranked: "
+                + "run `curate score` again to finish (stored outputs are not recomputed)")
+            throw ExitCode(130)
+        }
         guard let top else { print(summary.text); return }
         let rows = Dictionary(uniqueKeysWithValues: try catalog.faceExportRows().map { ($0.faceID, $0) })
         let listed = summary.top.prefix(top)
@@ -99,7 +105,7 @@ struct TrainCommand: ParsableCommand {
         }
         if let seed { settings.seed = seed }
         let workspace = global.workspaceDir
-        let report = try TrainStage(workspace: workspace, catalog: try workspace.openCatalog(), labels: pipeline.labels.names,
+        let report = try TrainStage(workspace: workspace, catalog: try workspace.openExistingCatalog(), labels: pipeline.labels.names,
                                     settings: settings, modelsDir: URL(fileURLWithPath: models)).run()
         print(report.text)
     }

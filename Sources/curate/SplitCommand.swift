@@ -28,7 +28,7 @@ struct SplitCommand: ParsableCommand {
         var settings = pipeline.split
         if let ratio { settings.ratio = try SplitRatio(ratio) }
         if let seed { settings.seed = seed }
-        let stage = SplitStage(catalog: try global.workspaceDir.openCatalog(), labels: pipeline.labels)
+        let stage = SplitStage(catalog: try global.workspaceDir.openExistingCatalog(), labels: pipeline.labels)
         print(try stage.run(settings, reshuffle: reshuffle).text)
     }
 }
