@@ -16,9 +16,6 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let pipeline = try global.loadPipeline()
         let workspace = global.workspaceDir
-        guard FileManager.default.fileExists(atPath: workspace.catalogURL.path) else {
-            throw CurateError("no catalog at \(workspace.catalogURL.path): run `curate fetch` first")
-        }
         let page = ReportPage(workspace: workspace, catalog: try workspace.openExistingCatalog(), labels: pipeline.labels,
                               splits: pipeline.split.ratio.names)
         let (html, missing) = try page.render()

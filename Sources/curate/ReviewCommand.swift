@@ -50,9 +50,6 @@ struct ReviewCommand: AsyncParsableCommand {
         let who = reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         guard !who.trimmingCharacters(in: .whitespaces).isEmpty else { throw CurateError("--reviewer must not be empty") }
         let workspace = global.workspaceDir
-        guard FileManager.default.fileExists(atPath: workspace.catalogURL.path) else {
-            throw CurateError("no catalog at \(workspace.catalogURL.path): run `curate fetch`, `faces`, `split` and `score` first")
-        }
         let catalog = try workspace.openExistingCatalog()
         if try catalog.status().scored == 0 { throw CurateError("no scored faces to review: run `curate score` first") }
         // The "try an image" page needs the models; the review queue does not.

@@ -1,0 +1,99 @@
+import CurateCore
+import Foundation
+import Testing
+import TestSupport
+
+/// What a first run trips over: Ctrl-C, empty workspaces, a mistyped --workspace, failures.
+@Suite(.serialized, .enabled(if: hasDataset, Comment(rawValue: missingDataset)))
+struct EverydayUseTests {
+    let pipeline = ["--pipeline", repoRoot.appendingPathComponent("Pipelines/emotions.yml").path]
+
+    @Test func ctrlCDuringFetchKeepsEveryFinishedDownloadAndExits130() throws {
+        let server = try FaultServer(root: datasetDir, delay: 0.05)
+        let dir = try makeTempDir("sigint")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rows = try datasetRows()
+        let list = dir.appendingPathComponent("urls.tsv")
+        try rows.map { "\($0.label)\t\(server.base)/\($0.path)" }.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let ws = dir.appendingPathComponent("ws")
+        let args = ["fetch", "--workspace", ws.path, "--jobs", "4", list.path] + pipeline
+        let errURL = dir.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let p = Process()
+        p.executableURL = try curateBinary()
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = try FileHandle(forWritingTo: errURL)
+        try p.run()
+        // Interrupt once some downloads are on disk (at ~80/s with 4 jobs, well before the end).
+        let images = ws.appendingPathComponent("images")
+        func onDisk() -> Int {
+            (FileManager.default.enumerator(atPath: images.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".jpg") }.count) ?? 0
+        }
+        for _ in 0..<200 where onDisk() < 40 { Thread.sleep(forTimeInterval: 0.05) }
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        let err = try String(contentsOf: errURL, encoding: .utf8)
+        #expect(p.terminationReason == .exit && p.terminationStatus == 130, "\(p.terminationReason) \(p.terminationStatus): \(err)")
+        #expect(err.contains("interrupted: kept"), "\(err)")
+        let status = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path).status()
+        // Every file on disk is named by a committed row: no finished download is thrown away.
+        #expect(status.urls.fetched == onDisk() && status.urls.fetched >= 40, "fetched \(status.urls.fetched), on disk \(onDisk())")
+        #expect(status.urls.fetched < rows.count, "the interrupt must land mid-run")
+        #expect(status.urls.pending == rows.count - status.urls.fetched - status.urls.failed)
+        // The same command finishes the job.
+        let again = try runCurate(args)
+        #expect(again.status == 0, "\(again.err)")
+        #expect(try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path).status().urls.fetched == rows.count)
+        _ = server
+    }
+
+    @Test func stagesOnAnEmptyWorkspaceSayWhatToRunFirstAndFail() throws {
+        let dir = try makeTempDir("empty")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ws = ["--workspace", dir.appendingPathComponent("ws").path]
+        let empty = dir.appendingPathComponent("happy.txt")
+        try "# nothing yet\n".write(to: empty, atomically: true, encoding: .utf8)
+        #expect(try runCurate(["fetch", empty.path] + ws + pipeline).status == 0)
+        let models = ["--models", repoRoot.appendingPathComponent("Data/models").path]
+        for (args, says) in [(["dedup"], "curate fetch LIST"), (["faces"] + models, "curate fetch LIST"), (["split"], "curate faces"),
+                             (["score"] + models, "curate faces"), (["export"], "curate faces"),
+                             (["export", "--level", "image"], "curate fetch LIST")] {
+            let r = try runCurate(args + ws + pipeline)
+            #expect(r.status == 1 && r.err.contains("run `\(says)"), "\(args): \(r.status) \(r.err)")
+        }
+    }
+
+    @Test func aReadOnlyCommandOnAMistypedWorkspaceFailsAndCreatesNothing() throws {
+        let dir = try makeTempDir("typo")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let typo = dir.appendingPathComponent("wokspace")
+        for cmd in [["status"], ["status", "--json"], ["export"], ["report", "--out", dir.appendingPathComponent("r.html").path]] {
+            let r = try runCurate(cmd + ["--workspace", typo.path] + pipeline)
+            #expect(r.status != 0 && r.err.contains("no catalog in workspace \(typo.path)"), "\(cmd): \(r.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: typo.path))
+    }
+
+    @Test func statusFailuresListsEachFailedURLWithItsReason() throws {
+        let server = try FaultServer(root: datasetDir)
+        let dir = try makeTempDir("failures")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let list = dir.appendingPathComponent("happy.txt")
+        try ["/fault/sample.jpg", "/missing.jpg", "/fault/empty", "/fault/photo.heic"].map { server.base + $0 }
+            .joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let ws = ["--workspace", dir.appendingPathComponent("ws").path]
+        _ = try runCurate(["fetch", list.path] + ws + pipeline)
+        let text = try runCurate(["status", "--failures"] + ws + pipeline)
+        #expect(text.status == 0 && text.out.contains("http_404") && text.out.contains("\(server.base)/missing.jpg")
+                && text.out.contains("3 failed URLs"), "\(text.out)")
+        let json = try runCurate(["status", "--failures", "--json", "--reason", "http_404"] + ws + pipeline)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1 && rows[0]["url"] as? String == "\(server.base)/missing.jpg" && rows[0]["http_status"] as? Int == 404
+                && rows[0]["attempts"] as? Int == 1 && rows[0]["labels"] as? [String] == ["happy"], "\(rows)")
+        let none = try runCurate(["status", "--failures", "--reason", "timeout"] + ws + pipeline)
+        #expect(none.status == 0 && none.out.contains("no URL failed with reason 'timeout'") && none.out.contains("http_404 1"))
+        #expect(try runCurate(["status", "--reason", "x"] + ws + pipeline).status != 0, "--reason needs --failures")
+        _ = server
+    }
+}
