@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),   // IOError, for a clear "port in use"
     ],
     targets: [
         // C libraries, each behind a thin system-library module.
@@ -88,7 +89,7 @@ let package = Package(
         // `curate review`: the active-review web page and the "try an image" page (Hummingbird, loopback only).
         .target(name: "Review", dependencies: [
             "CurateCore", "Imaging", "Predict", "Fetch",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
         ]),
 
         // `curate report`: one self-contained HTML file.

@@ -15,7 +15,7 @@ extension CatalogStatus {
             "images: \(images.total) (hashed \(images.hashed); \(images.inClusters) in \(images.clusters) near-duplicate clusters; \(images.conflicts) label conflicts)",
         ]
         if faces.imagesScanned > 0 {
-            lines.append("faces: \(faces.total) in \(faces.imagesWithFaces) images; \(faces.imagesWithoutFace) images without a face"
+            lines.append("faces: \(faces.total) in \(counted(faces.imagesWithFaces, "image")); \(counted(faces.imagesWithoutFace, "image")) without a face"
                 + (faces.failed > 0 ? "; \(faces.failed) could not be read" : ""))
             if !faces.rejected.isEmpty {
                 let n = faces.rejected.values.reduce(0, +)
@@ -28,7 +28,7 @@ extension CatalogStatus {
                 .map { "\($0) \(splits[$0]!.values.reduce(0, +))" }.joined(separator: ", ")
                 + (excluded.isEmpty ? "" : "; excluded " + excluded.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
         }
-        if scored > 0 { lines.append("scored: \(scored) faces, \(flagged) flagged as likely mislabels") }
+        if scored > 0 { lines.append("scored: \(counted(scored, "face")), \(flagged) flagged as likely mislabels") }
         if !reviewed.isEmpty {
             lines.append("reviewed: " + ["relabel", "accept", "reject"].compactMap { a in reviewed[a].map { "\(a) \($0)" } }.joined(separator: ", "))
         }

@@ -55,12 +55,13 @@ public struct QualityGate: Decodable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case minSize = "min_size", minInside = "min_inside", minSharpness = "min_sharpness"
         case minBrightness = "min_brightness", maxBrightness = "max_brightness"
     }
 
     public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self, in: "faces.quality")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = QualityGate()
         minSize = try c.decodeIfPresent(Double.self, forKey: .minSize) ?? d.minSize

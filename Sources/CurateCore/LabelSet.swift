@@ -42,8 +42,9 @@ public struct LabelSpec: Codable, Sendable, Equatable {
     public var aliases: [String]
     public init(name: String, aliases: [String] = []) { self.name = name; self.aliases = aliases }
 
-    enum CodingKeys: String, CodingKey { case name, aliases }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, aliases }
     public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self, in: "labels[]")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         aliases = try c.decodeIfPresent([String].self, forKey: .aliases) ?? []

@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 /// A pipeline definition (`Pipelines/*.yml`): the label set and each stage's settings.
-/// Keys a stage does not know are ignored, so later stages can add sections.
+/// A key no section knows is an error naming it (and the closest known key).
 public struct PipelineConfig: Decodable, Sendable {
     public var name: String
     public var labels: LabelSet
@@ -12,7 +12,7 @@ public struct PipelineConfig: Decodable, Sendable {
     public var split = SplitSettings()
     public var score = ScoreSettings()
 
-    enum CodingKeys: String, CodingKey { case name, labels, fetch, dedup, faces, split, score }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, labels, fetch, dedup, faces, split, score }
 
     public init(name: String = "pipeline", labels: LabelSet, fetch: FetchSettings = FetchSettings(),
                 dedup: DedupSettings = DedupSettings()) {
@@ -23,6 +23,7 @@ public struct PipelineConfig: Decodable, Sendable {
     }
 
     public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self, in: "")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? "pipeline"
         labels = try LabelSet(c.decode([LabelSpec].self, forKey: .labels))
@@ -41,12 +42,18 @@ public struct PipelineConfig: Decodable, Sendable {
         return try parse(text, source: url.path)
     }
 
+    static func ownError(_ error: Error) -> CurateError? {
+        if let e = error as? CurateError { return e }
+        if case let DecodingError.dataCorrupted(context) = error, let inner = context.underlyingError { return ownError(inner) }
+        return nil
+    }
+
     public static func parse(_ yaml: String, source: String = "<string>") throws -> PipelineConfig {
         do {
             return try YAMLDecoder().decode(PipelineConfig.self, from: yaml)
-        } catch let e as CurateError {
-            throw CurateError("\(source): \(e.message)")
         } catch {
+            // A section's own error (an unknown key, a bad value) reaches here wrapped by the decoder.
+            if let e = ownError(error) { throw CurateError("\(source): \(e.message)") }
             throw CurateError("\(source): invalid pipeline file: \(error)")
         }
     }
@@ -71,13 +78,14 @@ public struct FetchSettings: Decodable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case concurrency, perHost = "per_host", connectTimeout = "connect_timeout", timeout
         case maxRedirects = "max_redirects", retries, backoff, maxBackoff = "max_backoff"
         case maxBytes = "max_bytes", maxPixels = "max_pixels", userAgent = "user_agent"
     }
 
     public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self, in: "fetch")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = FetchSettings()
         concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? d.concurrency
@@ -114,9 +122,10 @@ public struct DedupSettings: Decodable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case threshold }
+    enum CodingKeys: String, CodingKey, CaseIterable { case threshold }
 
     public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self, in: "dedup")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         threshold = try c.decodeIfPresent(Int.self, forKey: .threshold) ?? DedupSettings().threshold
         guard (0...32).contains(threshold) else { throw CurateError("dedup.threshold must be between 0 and 32") }
@@ -142,12 +151,13 @@ public struct FaceSettings: Decodable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case minFaceSize = "min_face_size", thresholds, factor, minProbability = "min_probability", crop, size, margin, largest
         case quality
     }
 
     public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self, in: "faces")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = FaceSettings()
         minFaceSize = try c.decodeIfPresent(Double.self, forKey: .minFaceSize) ?? d.minFaceSize

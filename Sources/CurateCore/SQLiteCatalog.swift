@@ -5,6 +5,9 @@ import GRDB
 public final class SQLiteCatalog: Catalog {
     let pool: DatabasePool
 
+    /// The newest migration this build knows (`curate --version` prints it).
+    public static var schemaVersion: String { migrator.migrations.last.map { String($0.prefix { $0 != ":" }) } ?? "none" }
+
     public init(path: String) throws {
         var config = Configuration()
         config.busyMode = .timeout(30)

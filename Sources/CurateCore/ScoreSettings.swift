@@ -22,9 +22,10 @@ public struct ScoreSettings: Decodable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case classes, rankBy = "rank_by", batch, resize, zoom, folds, l2, seed }
+    enum CodingKeys: String, CodingKey, CaseIterable { case classes, rankBy = "rank_by", batch, resize, zoom, folds, l2, seed }
 
     public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self, in: "score")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ScoreSettings()
         classes = try c.decodeIfPresent([String: String].self, forKey: .classes) ?? d.classes

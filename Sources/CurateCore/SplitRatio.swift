@@ -50,9 +50,10 @@ public struct SplitSettings: Decodable, Sendable, Equatable {
         self.seed = seed
     }
 
-    enum CodingKeys: String, CodingKey { case ratio, seed }
+    enum CodingKeys: String, CodingKey, CaseIterable { case ratio, seed }
 
     public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self, in: "split")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         ratio = try SplitRatio(c.decodeIfPresent(String.self, forKey: .ratio) ?? "70/15/15")
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0

@@ -45,4 +45,17 @@ public enum FaceTable {
     }
 
     public static func jsonl(_ rows: [FaceExportRow]) throws -> String { try JSONLines.encode(rows) }
+
+    /// `export --level image --format csv`: one row per stored image; its URLs and labels are
+    /// joined with spaces (URLs cannot contain one; labels are pipeline names).
+    public static func imageCSV(_ rows: [ImageExportRow]) -> String {
+        var out = csvLine(["sha256", "path", "format", "width", "height", "orientation", "bytes", "urls", "labels",
+                           "phash", "dhash", "cluster", "canonical"])
+        for r in rows {
+            out += csvLine([r.sha256, r.path, r.format, String(r.width), String(r.height), r.orientation.map(String.init) ?? "",
+                            String(r.bytes), r.urls.joined(separator: " "), r.labels.joined(separator: " "), r.phash ?? "",
+                            r.dhash ?? "", r.cluster.map(String.init) ?? "", r.canonical ? "1" : "0"])
+        }
+        return out
+    }
 }

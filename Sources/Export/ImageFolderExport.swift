@@ -21,7 +21,7 @@ public struct ImageFolderExport {
         public var written = 0, unchanged = 0, removed = 0
         public var files: Int { written + unchanged }
         public var text: String {
-            "exported \(files) faces (\(written) written, \(unchanged) unchanged, \(removed) stale removed)"
+            "exported \(counted(files, "face")) (\(written) written, \(unchanged) unchanged, \(removed) stale removed)"
         }
     }
 
@@ -35,12 +35,18 @@ public struct ImageFolderExport {
         let marker = dir.appendingPathComponent(Self.markerName)
         let manifest = dir.appendingPathComponent(Self.manifestName)
         var previous: Set<String> = []
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: dir.path, isDirectory: &isDir), !isDir.boolValue {
+            throw CurateError("\(dir.path) is a file; an imagefolder export is a folder: pass --out with a new or empty folder")
+        }
         if fm.fileExists(atPath: marker.path) {
             previous = try Self.manifestPaths(manifest)
         } else if let entries = try? fm.contentsOfDirectory(atPath: dir.path), !entries.isEmpty, !force {
             throw CurateError("\(dir.path) is not empty and is not a curate export; choose an empty or new folder, or pass --force to write into it")
         }
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        do { try fm.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+            throw CurateError("cannot create \(dir.path): \(error.localizedDescription)")
+        }
 
         let included = rows.filter { Self.relativePath($0) != nil }.sorted { $0.faceID < $1.faceID }
         var summary = Summary()

@@ -19,14 +19,14 @@ public struct FacesSummary: Sendable {
     public var imagesPerSecond: Double { seconds > 0 ? Double(scanned) / seconds : 0 }
 
     public var text: String {
-        var lines = ["scanned \(scanned) images in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", imagesPerSecond)) images/s)",
-                     "faces: \(faces) in \(withFaces) images; \(scanned - withFaces - failures.values.reduce(0, +)) images without a face"]
+        var lines = ["scanned \(counted(scanned, "image")) in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", imagesPerSecond)) images/s)",
+                     "faces: \(faces) in \(counted(withFaces, "image")); \(counted(scanned - withFaces - failures.values.reduce(0, +), "image")) without a face"]
         for (r, n) in failures.sorted(by: { $0.key < $1.key }) { lines.append("could not scan: \(r): \(n)") }
         if !rejected.isEmpty {
-            lines.append("quality gate left out \(rejected.values.reduce(0, +)) faces: "
+            lines.append("quality gate left out \(counted(rejected.values.reduce(0, +), "face")): "
                 + rejected.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
         }
-        if regated > 0 { lines.append("quality gate: \(regated) earlier faces changed outcome under the current thresholds") }
+        if regated > 0 { lines.append("quality gate: \(counted(regated, "earlier face")) changed outcome under the current thresholds") }
         return lines.joined(separator: "\n")
     }
 }

@@ -1,9 +1,10 @@
+import CurateCore
 extension FetchSummary {
     /// The end-of-run report printed by `curate fetch`.
     public var text: String {
         if attempted == 0 { return "nothing to fetch: every listed URL is already finished (--retry-failed retries failures)" }
         var lines = [
-            "fetched \(fetched) of \(attempted) URLs in \(String(format: "%.1f", seconds)) s "
+            "fetched \(fetched) of \(counted(attempted, "URL")) in \(String(format: "%.1f", seconds)) s "
                 + "(\(String(format: "%.0f", imagesPerSecond)) images/s, \(Self.bytes(bytes)))",
             "duplicates (same bytes as a stored image): \(duplicates)",
             "failed: \(failed)",

@@ -1,6 +1,7 @@
 import CurateCore
 import Foundation
 import Hummingbird
+import NIOCore
 import Logging
 
 /// `curate review`: a keyboard-driven page over the mislabel queue, served on 127.0.0.1 only.
@@ -51,7 +52,13 @@ public struct ReviewServer: Sendable {
                 started("http://127.0.0.1:\(port)/?token=\(token)")
             },
             logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let e as IOError where e.errnoCode == EADDRINUSE {
+            throw CurateError("port \(options.port) on 127.0.0.1 is in use (another `curate review`?): pass --port with a free one, or --port 0 for any")
+        } catch let e as IOError where e.errnoCode == EACCES {
+            throw CurateError("port \(options.port) needs privileges: pass --port above 1023, or --port 0 for any")
+        }
     }
 
     func makeRouter() -> Router<ReviewContext> {

@@ -29,8 +29,8 @@ public struct SplitSummary: Sendable, Equatable {
 
     public var text: String {
         let faces = counts.values.reduce(0) { $0 + $1.values.reduce(0, +) }
-        var lines = ["split \(ratio) (seed \(seed)): \(faces) faces in \(groups) groups; "
-            + "\(newGroups) groups placed now, \(keptFaces) faces kept their split"
+        var lines = ["split \(ratio) (seed \(seed)): \(counted(faces, "face")) in \(counted(groups, "group")); "
+            + "\(counted(newGroups, "group")) placed now, \(counted(keptFaces, "face")) kept their split"
             + (movedFaces > 0 ? ", \(movedFaces) moved to join their group" : "")]
         var shown = labels
         for l in counts.values.flatMap(\.keys).sorted() where !shown.contains(l) { shown.append(l) }

@@ -7,6 +7,7 @@ struct Curate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curate",
         abstract: "Turn lists of image URLs into a clean, labelled, split face-emotion dataset.",
+        version: "curate \(curateVersion) (catalog schema \(SQLiteCatalog.schemaVersion))",
         subcommands: [FetchCommand.self, DedupCommand.self, FacesCommand.self, SplitCommand.self, ScoreCommand.self,
                       TrainCommand.self, PredictCommand.self, StatusCommand.self, ReviewCommand.self, ReportCommand.self,
                       ExportCommand.self])

@@ -33,7 +33,6 @@ struct ExportCommand: ParsableCommand {
     func validate() throws {
         if format == .imagefolder && out == nil { throw ValidationError("--format imagefolder needs --out DIR") }
         if format == .imagefolder && level == .image { throw ValidationError("an imagefolder export is per face; drop --level image") }
-        if format == .csv && level == .image { throw ValidationError("csv is written per face; use jsonl for --level image") }
     }
 
     func run() throws {
@@ -49,6 +48,7 @@ struct ExportCommand: ParsableCommand {
             return
         }
         let text = switch (level, format) {
+            case (.image, .csv): FaceTable.imageCSV(try catalog.imageExportRows())
             case (.image, _): try JSONLines.encode(catalog.imageExportRows())
             case (.face, .csv): FaceTable.csv(try catalog.faceExportRows())
             default: try FaceTable.jsonl(catalog.faceExportRows())
@@ -59,10 +59,14 @@ struct ExportCommand: ParsableCommand {
         }
         var isDir: ObjCBool = false
         if path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue) {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+                throw CurateError("cannot create \(path): \(error.localizedDescription)")
+            }
             path = URL(fileURLWithPath: path).appendingPathComponent("\(level == .image ? "images" : "faces").\(format.rawValue)").path
         }
         do {
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+                                                    withIntermediateDirectories: true)
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw CurateError("cannot write \(path): \(error.localizedDescription)")

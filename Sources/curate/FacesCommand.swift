@@ -35,7 +35,7 @@ struct FacesCommand: ParsableCommand {
         let summary = try stage.run()
         print(summary.text)
         if summary.interrupted {
-            log("interrupted: kept the scans of \(summary.scanned) images (\(summary.faces) faces); "
+            log("interrupted: kept the scans of \(counted(summary.scanned, "image")) (\(counted(summary.faces, "face"))); "
                 + "run `curate faces` again to scan the rest")
             throw ExitCode(130)
         }

@@ -33,6 +33,12 @@ struct FetchCommand: ParsableCommand {
     @Flag(name: .customLong("retry-failed"), help: "Also retry URLs that failed before.")
     var retryFailed = false
 
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
+        if let perHost, perHost < 1 { throw ValidationError("--per-host must be at least 1, not \(perHost)") }
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds, not \(timeout)") }
+    }
+
     func run() throws {
         let config = try global.loadPipeline()
         var settings = config.fetch
@@ -50,9 +56,9 @@ struct FetchCommand: ParsableCommand {
         for (path, list) in zip(lists, parsed) {
             problems += list.problems
             let added = try catalog.addURLs(list.entries)
-            log("\(path): \(list.entries.count) URLs (\(added.newURLs) new), \(list.problems.count) skipped")
+            log("\(path): \(counted(list.entries.count, "URL")) (\(added.newURLs) new), \(list.problems.count) skipped")
         }
-        for p in problems { log("warning: \(p)") }
+        for p in problems { log("Warning: \(p)") }
 
         let stage = try FetchStage(workspace: workspace, catalog: catalog, settings: settings,
                                    progress: StageProgress.forTerminal(label: "fetch"))
@@ -66,7 +72,7 @@ struct FetchCommand: ParsableCommand {
             throw ExitCode(130)
         }
         if !problems.isEmpty {
-            log("error: \(problems.count) list line(s) could not be used (see warnings above)")
+            log("Error: \(counted(problems.count, "list line")) could not be used (see the warnings above)")
             throw ExitCode(3)
         }
     }

@@ -58,7 +58,7 @@ struct PredictCommand: ParsableCommand {
                 if let label { added.append(URLEntry(url: input.url, label: label, listFile: "curate predict --add", line: added.count + 1)) }
             } catch {
                 failed += 1
-                log("error: \(error)")
+                log("Error: \(error)")
             }
         }
         if json {

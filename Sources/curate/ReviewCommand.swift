@@ -55,7 +55,7 @@ struct ReviewCommand: AsyncParsableCommand {
         // The "try an image" page needs the models; the review queue does not.
         var tryImage: TryImage?
         do { tryImage = TryImage(predictor: try Predictor(pipeline: pipeline, modelsDir: URL(fileURLWithPath: models)), fetch: pipeline.fetch) }
-        catch { log("note: no \"try an image\" page: \(error)") }
+        catch { log("Note: no \"try an image\" page: \(error)") }
         let server = ReviewServer(
             workspace: workspace, catalog: catalog, labels: pipeline.labels, splits: splits,
             options: .init(port: port, reviewer: who, query: ReviewQuery(label: label, split: split, all: all, rankBy: rank)),

@@ -46,7 +46,7 @@ struct ScoreCommand: ParsableCommand {
         Interrupt.install()
         let summary = try stage.run(model: m)
         if summary.interrupted {
-            log("interrupted: kept the model's outputs for \(summary.inferred) faces; nothing was ranked: "
+            log("interrupted: kept the model's outputs for \(counted(summary.inferred, "face")); nothing was ranked: "
                 + "run `curate score` again to finish (stored outputs are not recomputed)")
             throw ExitCode(130)
         }

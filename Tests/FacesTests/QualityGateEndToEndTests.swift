@@ -59,7 +59,7 @@ struct QualityGateEndToEndTests {
         try text.write(to: loose, atomically: true, encoding: .utf8)
         let again = try c.curate(["faces", "--models", GateCases.models], pipeline: loose.path)
         #expect(again.status == 0 && again.out.contains("scanned 0 images"), "\(again.out)")
-        #expect(again.out.contains("1 earlier faces changed outcome"), "\(again.out)")
+        #expect(again.out.contains("1 earlier face changed outcome"), "\(again.out)")
         let blurry = try c.exportRows().first { ($0["url"] as? String)?.hasSuffix("/blurry.png") == true }
         #expect(blurry?["rejected"] is NSNull)
     }
