@@ -116,7 +116,7 @@ let package = Package(
                     exclude: ["make_variants.py"]),
         // Shared test helpers (paths, temp dirs, the loopback server, the curate binary).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "curate", "TestSupport"]),
+        .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "Export", "curate", "TestSupport"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "CurateCore", "Imaging", "Fetch", "TestSupport"]),
         .testTarget(name: "ScoreTests", dependencies: ["Score", "Split", "CurateCore", "Imaging", "Inference", "curate", "TestSupport"]),
         .testTarget(name: "SplitTests", dependencies: ["Split", "Export", "CurateCore", "Imaging", "curate", "TestSupport"],

@@ -2,6 +2,7 @@ import CurateCore
 import Foundation
 import Testing
 import TestSupport
+import Export
 
 /// What a first run trips over: Ctrl-C, empty workspaces, a mistyped --workspace, failures.
 @Suite(.serialized, .enabled(if: hasDataset, Comment(rawValue: missingDataset)))
@@ -95,5 +96,52 @@ struct EverydayUseTests {
         #expect(none.status == 0 && none.out.contains("no URL failed with reason 'timeout'") && none.out.contains("http_404 1"))
         #expect(try runCurate(["status", "--reason", "x"] + ws + pipeline).status != 0, "--reason needs --failures")
         _ = server
+    }
+
+    @Test func roughEdgesGetClearErrorsAndWork() throws {
+        let server = try FaultServer(root: datasetDir)
+        let dir = try makeTempDir("rough")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let list = dir.appendingPathComponent("happy.txt")
+        try "\(server.base)/fault/sample.jpg\n".write(to: list, atomically: true, encoding: .utf8)
+        let ws = ["--workspace", dir.appendingPathComponent("ws").path]
+        let jobs = try runCurate(["fetch", "--jobs", "0", list.path] + ws + pipeline)
+        #expect(jobs.status != 0 && jobs.err.contains("--jobs must be at least 1"), "\(jobs.err)")
+        #expect(try runCurate(["fetch", list.path] + ws + pipeline).status == 0)
+
+        let file = dir.appendingPathComponent("a-file")
+        try "x".write(to: file, atomically: true, encoding: .utf8)
+        let onFile = try runCurate(["export", "--level", "image", "--format", "jsonl", "--out", dir.appendingPathComponent("a/b/images.jsonl").path] + ws + pipeline)
+        #expect(onFile.status == 0 && FileManager.default.fileExists(atPath: dir.appendingPathComponent("a/b/images.jsonl").path),
+                "--out creates missing parent folders: \(onFile.err)")
+        let csv = try runCurate(["export", "--level", "image", "--format", "csv"] + ws + pipeline)
+        #expect(csv.status == 0 && csv.out.hasPrefix("sha256,path,format,width,height,orientation,bytes,urls,labels")
+                && csv.out.contains("\(server.base)/fault/sample.jpg") && csv.out.split(separator: "\n").count == 2, "\(csv.out)")
+
+        let typo = dir.appendingPathComponent("typo.yml")
+        try "labels: [{name: happy}]\nfetch: {concurency: 2}\n".write(to: typo, atomically: true, encoding: .utf8)
+        let bad = try runCurate(["fetch", list.path] + ws + ["--pipeline", typo.path])
+        #expect(bad.status != 0 && bad.err.contains("unknown key 'fetch.concurency' (did you mean 'fetch.concurrency'?)"), "\(bad.err)")
+
+        let version = try runCurate(["--version"])
+        #expect(version.status == 0 && version.out.hasPrefix("curate ") && version.out.contains("catalog schema v"))
+        _ = server
+    }
+
+    @Test func imagefolderOntoAFileIsAClearError() throws {
+        let dir = try makeTempDir("onfile")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("existing.txt")
+        try "x".write(to: file, atomically: true, encoding: .utf8)
+        let r = try ImageFolderErrorProbe.export(to: file)
+        #expect(r.contains("is a file; an imagefolder export is a folder"), "\(r)")
+    }
+}
+
+/// The imagefolder writer on its own (no faces needed to hit the check).
+enum ImageFolderErrorProbe {
+    static func export(to url: URL) throws -> String {
+        do { _ = try ImageFolderExport(workspace: Workspace(url.deletingLastPathComponent())).write([], to: url); return "no error" }
+        catch { return "\(error)" }
     }
 }

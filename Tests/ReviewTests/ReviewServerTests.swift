@@ -9,6 +9,17 @@ import FoundationNetworking
 /// `curate review` over HTTP: the token rule, bad requests, Ctrl-C; then the page in Chromium.
 @Suite(.enabled(if: ReviewWorkspace.ready, Comment(rawValue: ReviewWorkspace.why)))
 struct ReviewServerTests {
+    @Test func aBusyPortIsAClearErrorNotABindTrace() throws {
+        let ws = try ReviewWorkspace.copy("review-port")
+        defer { try? FileManager.default.removeItem(at: ws.deletingLastPathComponent()) }
+        let first = try ReviewProcess(workspace: ws)
+        let port = String(first.url.port!)
+        let second = try runCurate(["review", "--workspace", ws.path, "--pipeline", ReviewWorkspace.pipeline, "--port", port])
+        #expect(second.status == 1 && second.err.contains("port \(port) on 127.0.0.1 is in use"), "\(second.err)")
+        #expect(!second.err.contains("errno") && !second.err.contains("bind("))
+        _ = first.stop()
+    }
+
     @Test func requestsWithoutTheTokenAreRefusedAndChangeNothing() async throws {
         let ws = try ReviewWorkspace.copy("review-token")
         defer { try? FileManager.default.removeItem(at: ws.deletingLastPathComponent()) }
