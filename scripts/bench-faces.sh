@@ -30,7 +30,7 @@ if [ ! -f "$wheel" ] || [ ! -f Data/models/MANIFEST.sha256 ]; then
 fi
 
 # --- Python side: reuse bench-dedup's venv when it has torch + facenet_pytorch ---
-probe='import torch, facenet_pytorch, PIL, numpy'
+probe='import torch, facenet_pytorch, facenet_pytorch.models.mtcnn, tqdm, PIL, numpy'
 py=
 if [ -x bench-out/venv-dedup/bin/python ] && bench-out/venv-dedup/bin/python -c "$probe" 2>/dev/null; then
   py=bench-out/venv-dedup/bin/python
@@ -39,10 +39,13 @@ else
   log=bench-out/venv-faces.log
   [ -x "$venv/bin/python" ] || { echo "bench-faces: creating $venv"; python3 -m venv "$venv"; }
   if ! "$venv/bin/python" -c "$probe" 2>/dev/null; then
-    echo "bench-faces: installing torch, torchvision, Pillow, numpy, requests, facenet-pytorch 2.6.0 into $venv (log: $log)"
-    "$venv/bin/python" -m pip install --quiet torch torchvision pillow numpy requests >>"$log" 2>&1
-    # --no-deps: facenet-pytorch 2.6.0 pins old torch/torchvision; it works with new ones.
-    "$venv/bin/python" -m pip install --quiet --no-deps "$wheel" >>"$log" 2>&1
+    # facenet-pytorch 2.6.0 with exactly the dependencies it declares (torch 2.2, torchvision
+    # 0.17, numpy < 2, Pillow 10.2, tqdm, requests), torch's CPU wheels from PyTorch's index
+    # (PyPI's pull in CUDA), so pip neither warns nor leaves an import missing.
+    echo "bench-faces: installing facenet-pytorch 2.6.0 and the torch 2.2 (CPU) it declares into $venv (log: $log)"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+      --extra-index-url https://download.pytorch.org/whl/cpu "$wheel" >>"$log" 2>&1 \
+      || { echo "bench-faces: pip failed; see $log" >&2; exit 1; }
   fi
   py=$venv/bin/python
 fi

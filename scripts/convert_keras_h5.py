@@ -97,19 +97,22 @@ def main(argv=None):
     ap.add_argument("out")
     ap.add_argument("--expect-params", type=int, help="fail unless the weight count matches")
     ap.add_argument("--meta", action="append", default=[], metavar="K=V", help="extra metadata")
+    ap.add_argument("--verbose", action="store_true", help="list every layer and weight")
     args = ap.parse_args(argv)
 
     tensors, layer_names, layer_weights, h5_names, attrs = load(args.src)
     name = os.path.basename(args.src)
-    print(f"{name}: Keras {attrs.get('keras_version', '?')} ({attrs.get('backend', '?')}), "
-          f"{len(layer_names)} layers, {len(tensors)} weight tensors")
-    if "model_config" in attrs:
+    if args.verbose:
+        print(f"{name}: Keras {attrs.get('keras_version', '?')} ({attrs.get('backend', '?')}), "
+              f"{len(layer_names)} layers, {len(tensors)} weight tensors")
+    if args.verbose and "model_config" in attrs:
         for cls, lname, note in layer_summary(attrs["model_config"]):
             ws = ", ".join(f"{t.split('/', 1)[1]}{list(tensors[t].shape)}" for t in layer_weights.get(lname, []))
             print(f"  {cls:<24} {lname:<26} {note}{'  ' + ws if ws else ''}")
     total = sum(a.size for a in tensors.values())
     stats = sum(a.size for t, a in tensors.items() if "moving_" in t)
-    print(f"{name}: {total:,} weights ({total - stats:,} trainable + {stats:,} batch-norm moving mean/variance)")
+    summary = (f"{name}: Keras {attrs.get('keras_version', '?')}, {len(layer_names)} layers, {total:,} weights "
+               f"({total - stats:,} trainable + {stats:,} batch-norm statistics)")
     if args.expect_params is not None and total != args.expect_params:
         sys.exit(f"error: {name}: {total} weights, expected {args.expect_params}")
 
@@ -131,7 +134,7 @@ def main(argv=None):
         k, _, v = kv.partition("=")
         meta[k] = v
     write_safetensors(args.out, tensors, meta)
-    print(f"wrote {args.out}")
+    print(f"{summary} -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -255,20 +255,24 @@ def main(argv=None):
     ap.add_argument("out")
     ap.add_argument("--expect-params", type=int, help="fail unless the parameter count matches")
     ap.add_argument("--meta", action="append", default=[], metavar="K=V", help="extra metadata")
+    ap.add_argument("--verbose", action="store_true", help="list every tensor")
     args = ap.parse_args(argv)
 
     tensors, fmt, sys_info = load_state_dict(args.src)
     params = buffers = 0
     name = os.path.basename(args.src)
-    print(f"{name}: {fmt} torch serialization, {len(tensors)} tensors")
+    if args.verbose:
+        print(f"{name}: {fmt} torch serialization, {len(tensors)} tensors")
     for k, a in tensors.items():
         is_buffer = k.rsplit(".", 1)[-1] in BUFFER_SUFFIXES
         if is_buffer:
             buffers += a.size
         else:
             params += a.size
-        print(f"  {k:<20} {str(list(a.shape)):<18} {a.dtype.name}{'  (buffer)' if is_buffer else ''}")
-    print(f"{name}: {params:,} parameters" + (f", {buffers:,} buffer elements" if buffers else ", no buffers"))
+        if args.verbose:
+            print(f"  {k:<20} {str(list(a.shape)):<18} {a.dtype.name}{'  (buffer)' if is_buffer else ''}")
+    summary = f"{name}: {fmt} torch serialization, {len(tensors)} tensors, {params:,} parameters" + (
+        f", {buffers:,} buffer elements" if buffers else "")
     if args.expect_params is not None and params != args.expect_params:
         sys.exit(f"error: {name}: {params} parameters, expected {args.expect_params}")
 
@@ -283,7 +287,7 @@ def main(argv=None):
         k, _, v = kv.partition("=")
         meta[k] = v
     write_safetensors(args.out, tensors, meta)
-    print(f"wrote {args.out}")
+    print(f"{summary} -> {args.out}")
 
 
 if __name__ == "__main__":

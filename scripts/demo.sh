@@ -71,3 +71,7 @@ echo "== curate status"
 echo
 "$curate" status --workspace "$ws" --json
 echo
+echo "== next"
+echo "  the report:       open $PWD/Data/demo-report.html in a browser"
+echo "  the review page:  $curate review --workspace $ws   (prints the page's address; Ctrl-C stops it)"
+echo "  the export:       $PWD/Data/demo-export  (torchvision ImageFolder; manifest.csv has the provenance)"

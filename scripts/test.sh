@@ -9,4 +9,6 @@ scripts/models.sh
 scripts/test-venv.sh
 # Release (with testable imports, which `swift test` enables): the model-parity tests
 # run MTCNN over hundreds of photos.
-swift test -c release
+# Its own scratch path: testable builds use other flags than `make demo`'s and the benches' release
+# build, so sharing .build would recompile everything each time one follows the other.
+swift test -c release --scratch-path .build-test
