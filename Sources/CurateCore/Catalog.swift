@@ -25,6 +25,8 @@ public protocol Catalog: Sendable {
     /// cluster become canonical singletons).
     func replaceClusters(_ clusters: [ClusterRecord], threshold: Int) throws
     func clusterListings() throws -> [ClusterListing]
+    /// Every label conflict (conflicting clusters, then single images whose URLs disagree).
+    func labelConflicts() throws -> [LabelConflict]
     func imageExportRows() throws -> [ImageExportRow]
 
     // MARK: faces

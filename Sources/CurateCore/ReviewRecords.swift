@@ -77,8 +77,10 @@ public struct ReviewItem: Sendable, Equatable, Codable {
     public var url: String?
     /// The current label (after any review decision).
     public var label: String?
-    /// The label the face was scored with.
-    public var scoredLabel: String
+    /// The label the face was scored with (nil for a label conflict).
+    public var scoredLabel: String?
+    /// For a label conflict not yet settled: the labels its sources gave.
+    public var candidates: [String]?
     public var predicted: String
     public var probs: [String: Float]
     public var selfConfidence: Float
@@ -88,7 +90,7 @@ public struct ReviewItem: Sendable, Equatable, Codable {
     public var review: FaceReview?
     enum CodingKeys: String, CodingKey {
         case faceID = "face_id", imageSHA256 = "image_sha256", crop, imagePath = "image_path", imageWidth = "image_width"
-        case imageHeight = "image_height", box, url, label, scoredLabel = "scored_label", predicted, probs
+        case imageHeight = "image_height", box, url, label, scoredLabel = "scored_label", candidates, predicted, probs
         case selfConfidence = "self_confidence", margin, flagged, split, review
     }
 }

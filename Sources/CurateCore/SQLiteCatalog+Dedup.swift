@@ -35,6 +35,51 @@ extension SQLiteCatalog {
         }
     }
 
+    public func labelConflicts() throws -> [LabelConflict] {
+        try pool.read { db in
+            // Every image that is in a conflict: a conflicting cluster's members, or an image
+            // outside clusters whose fetched URLs carry more than one label.
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT i.sha256, i.path, i.canonical, i.cluster_id FROM images i
+                WHERE i.cluster_id IN (SELECT id FROM clusters WHERE conflict = 1)
+                   OR (i.cluster_id IS NULL AND (
+                       SELECT COUNT(DISTINCT l.label) FROM urls u JOIN url_labels l ON l.url_id = u.id
+                       WHERE u.sha256 = i.sha256 AND u.state = 'fetched') > 1)
+                ORDER BY i.cluster_id IS NULL, i.cluster_id, \(Self.listOrder("i")), i.sha256
+                """)
+            let sources = try db.cachedStatement(sql: """
+                SELECT u.url, l.label, l.list_file, l.line FROM urls u JOIN url_labels l ON l.url_id = u.id
+                WHERE u.sha256 = ? AND u.state = 'fetched' ORDER BY u.id, l.label
+                """)
+            let faces = try db.cachedStatement(sql: """
+                SELECT f.id, r.action FROM faces f LEFT JOIN face_reviews r ON r.face_id = f.id
+                WHERE f.image_sha256 = ? ORDER BY f.idx
+                """)
+            var out: [LabelConflict] = []
+            for r in rows {
+                let sha: String = r["sha256"]
+                let member = LabelConflict.Member(
+                    sha256: sha, path: r["path"], canonical: r["canonical"],
+                    sources: try Row.fetchAll(sources, arguments: [sha]).map {
+                        LabelConflict.Source(url: $0["url"], label: $0["label"], listFile: $0["list_file"], line: $0["line"])
+                    })
+                let cluster: Int64? = r["cluster_id"]
+                if cluster == nil || out.last?.cluster != cluster {
+                    out.append(LabelConflict(cluster: cluster, labels: [], members: [], faces: [], settled: 0))
+                }
+                out[out.count - 1].members.append(member)
+                if member.canonical {
+                    for f in try Row.fetchAll(faces, arguments: [sha]) {
+                        out[out.count - 1].faces.append(f["id"])
+                        if (f["action"] as String?) != nil { out[out.count - 1].settled += 1 }
+                    }
+                }
+            }
+            for i in out.indices { out[i].labels = Array(Set(out[i].members.flatMap { $0.sources.map(\.label) })).sorted() }
+            return out
+        }
+    }
+
     /// Where an image first appears in the URL lists (its first URL's id; URL ids follow list
     /// order). Images are ordered by it, not by when they were stored: fetch stores them as
     /// downloads finish, so storage order (and with it face ids, cluster ids and export names)

@@ -14,13 +14,16 @@ extension SQLiteCatalog {
             let total = q.after != nil ? nil : try Int.fetchOne(db, sql: "SELECT COUNT(*) \(Self.queueFrom) \(Self.whereClause(filters))",
                                                                 arguments: StatementArguments(args)) ?? 0
             if let after = q.after {
-                filters.append("(-sc.flagged, sc.\(rank), sc.face_id) > (SELECT -flagged, \(rank), face_id FROM face_scores WHERE face_id = ?)")
+                filters.append("""
+                    (sc.candidates IS NULL, -sc.flagged, sc.\(rank), sc.face_id)
+                        > (SELECT candidates IS NULL, -flagged, \(rank), face_id FROM face_scores WHERE face_id = ?)
+                    """)
                 args.append(after)
             }
             args.append(q.limit)
             let items = try Row.fetchAll(db, sql: """
                 SELECT \(Self.queueColumns) \(Self.queueFrom) \(Self.whereClause(filters))
-                ORDER BY sc.flagged DESC, sc.\(rank) ASC, sc.face_id ASC LIMIT ?
+                ORDER BY sc.candidates IS NULL, sc.flagged DESC, sc.\(rank) ASC, sc.face_id ASC LIMIT ?
                 """, arguments: StatementArguments(args)).map(Self.reviewItem)
             return ReviewPage(total: total, items: items)
         }
@@ -36,15 +39,19 @@ extension SQLiteCatalog {
     public func recordReview(faceID: Int64, action: ReviewAction, label: String?, reviewer: String) throws -> ReviewEntry {
         try pool.write { db in
             guard let face = try Row.fetchOne(db, sql: """
-                SELECT f.image_sha256, s.label AS split_label, r.new_label AS review_label
+                SELECT f.image_sha256, s.label AS split_label, r.new_label AS review_label,
+                       COALESCE(c.conflict, 0) AS cluster_conflict
                 FROM faces f LEFT JOIN face_splits s ON s.face_id = f.id LEFT JOIN face_reviews r ON r.face_id = f.id
+                JOIN images i ON i.sha256 = f.image_sha256 LEFT JOIN clusters c ON c.id = i.cluster_id
                 WHERE f.id = ?
                 """, arguments: [faceID]) else { throw CurateError("no face with id \(faceID)") }
             let sources = try String.fetchAll(db, sql: """
                 SELECT DISTINCT l.label FROM urls u JOIN url_labels l ON l.url_id = u.id
                 WHERE u.sha256 = ? AND u.state = 'fetched'
                 """, arguments: [face["image_sha256"] as String])
-            let old = Self.currentLabel(review: face["review_label"], split: face["split_label"], sources: sources)
+            // A face of a conflicting cluster has no agreed label until a reviewer gives it one.
+            let conflict = (face["cluster_conflict"] as Bool) && (face["review_label"] as String?) == nil
+            let old = conflict ? nil : Self.currentLabel(review: face["review_label"], split: face["split_label"], sources: sources)
             let new: String?
             switch action {
             case .relabel:
@@ -105,7 +112,7 @@ extension SQLiteCatalog {
         """
 
     static let queueColumns = """
-        sc.face_id, sc.probs, sc.label AS scored_label, sc.predicted, sc.self_confidence, sc.margin, sc.flagged,
+        sc.face_id, sc.probs, sc.label AS scored_label, sc.candidates, sc.predicted, sc.self_confidence, sc.margin, sc.flagged,
         f.image_sha256, f.crop_path, f.x1, f.y1, f.x2, f.y2, i.path, i.width, i.height,
         s.split, s.excluded, s.label AS split_label, r.action AS review_action, r.new_label AS review_label, r.reviewer,
         (SELECT u.url FROM urls u WHERE u.sha256 = f.image_sha256 AND u.state = 'fetched' ORDER BY u.id LIMIT 1) AS url
@@ -113,8 +120,9 @@ extension SQLiteCatalog {
 
     static func reviewItem(_ r: Row) throws -> ReviewItem {
         let probs = try JSONDecoder().decode([String: Float].self, from: Data((r["probs"] as String).utf8))
-        let scored: String = r["scored_label"]
-        let placed = placement(r, sources: [scored])
+        let scored: String? = r["scored_label"]
+        let candidates = try Self.candidates(r)
+        let placed = placement(r, sources: scored.map { [$0] } ?? candidates ?? [])
         let review = (r["review_action"] as String?).flatMap(ReviewAction.init(rawValue:)).map {
             FaceReview(action: $0, label: r["review_label"], reviewer: r["reviewer"])
         }
@@ -122,7 +130,8 @@ extension SQLiteCatalog {
             faceID: r["face_id"], imageSHA256: r["image_sha256"], crop: r["crop_path"], imagePath: r["path"],
             imageWidth: r["width"], imageHeight: r["height"],
             box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) }, url: r["url"],
-            label: placed.label, scoredLabel: scored, predicted: r["predicted"], probs: probs,
+            // An unsettled conflict has no current label: its sources' are the candidates.
+            label: candidates != nil && review == nil ? nil : placed.label, scoredLabel: scored, candidates: candidates, predicted: r["predicted"], probs: probs,
             selfConfidence: Float(r["self_confidence"] as Double), margin: Float(r["margin"] as Double),
             flagged: r["flagged"], split: placed.split, review: review)
     }

@@ -31,14 +31,18 @@ extension SQLiteCatalog {
             let labels = try Self.distinctLabels(db)
             return try Row.fetchAll(db, sql: """
                 SELECT f.id, f.image_sha256, s.split, s.group_key, s.excluded, s.label AS split_label, p.probs, p.features,
-                       r.action AS review_action, r.new_label AS review_label
+                       r.action AS review_action, r.new_label AS review_label, c.labels AS cluster_labels
                 FROM face_probs p JOIN faces f ON f.id = p.face_id LEFT JOIN face_splits s ON s.face_id = f.id
-                LEFT JOIN face_reviews r ON r.face_id = f.id
+                LEFT JOIN face_reviews r ON r.face_id = f.id JOIN images i ON i.sha256 = f.image_sha256
+                LEFT JOIN clusters c ON c.id = i.cluster_id AND c.conflict = 1
                 WHERE p.model = ? AND f.rejected IS NULL ORDER BY f.id
                 """, arguments: [model]).map { r in
                 let placed = Self.placement(r, sources: labels[r["image_sha256"] as String] ?? [])
                 return ScoringRow(faceID: r["id"], label: placed.label, split: placed.split, group: r["group_key"],
-                                  excluded: placed.excluded, probs: floats(r["probs"]), features: floats(r["features"]))
+                                  excluded: placed.excluded, probs: floats(r["probs"]), features: floats(r["features"]),
+                                  sources: (r["cluster_labels"] as String?).map { $0.split(separator: ",").map(String.init) }
+                                      ?? labels[r["image_sha256"] as String] ?? [],
+                                  reviewed: (r["review_action"] as String?) != nil)
             }
         }
     }
@@ -47,15 +51,21 @@ extension SQLiteCatalog {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM face_scores")
             let st = try db.cachedStatement(sql: """
-                INSERT INTO face_scores (face_id, model, probs, label, predicted, self_confidence, margin, flagged)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO face_scores (face_id, model, probs, label, candidates, predicted, self_confidence, margin, flagged)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let enc = JSONEncoder.sorted
             for s in scores {
                 try st.execute(arguments: [s.faceID, model, String(decoding: try enc.encode(s.probs), as: UTF8.self),
-                                           s.label, s.predicted, s.selfConfidence, s.margin, s.flagged])
+                                           s.label, try s.candidates.map { String(decoding: try enc.encode($0), as: UTF8.self) },
+                                           s.predicted, s.selfConfidence, s.margin, s.flagged])
             }
         }
+    }
+
+    /// A conflict's candidate labels (the `candidates` JSON array), nil for other faces.
+    static func candidates(_ r: Row) throws -> [String]? {
+        try (r["candidates"] as String?).map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) }
     }
 
     /// Stored mislabel scores by face id, for the face-level export.
@@ -63,7 +73,8 @@ extension SQLiteCatalog {
         var out: [Int64: FaceScore] = [:]
         for r in try Row.fetchAll(db, sql: "SELECT * FROM face_scores") {
             let probs = try JSONDecoder().decode([String: Float].self, from: Data((r["probs"] as String).utf8))
-            out[r["face_id"]] = FaceScore(faceID: r["face_id"], probs: probs, label: r["label"], predicted: r["predicted"],
+            out[r["face_id"]] = FaceScore(faceID: r["face_id"], probs: probs, label: r["label"], candidates: try Self.candidates(r),
+                                          predicted: r["predicted"],
                                           selfConfidence: Float(r["self_confidence"] as Double), margin: Float(r["margin"] as Double),
                                           flagged: r["flagged"])
         }

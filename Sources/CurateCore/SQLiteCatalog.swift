@@ -193,6 +193,27 @@ public final class SQLiteCatalog: Catalog {
                 ALTER TABLE faces ADD COLUMN rejected TEXT;
                 """)
         }
+        m.registerMigration("v9: label conflicts in the review queue") { db in
+            // A conflicting face is scored too, with no label and its sources' labels as
+            // candidates. face_scores is derived (each `curate score` replaces it): rebuilt as is.
+            try db.execute(sql: """
+                CREATE TABLE face_scores_v9 (
+                    face_id INTEGER PRIMARY KEY REFERENCES faces(id) ON DELETE CASCADE,
+                    model TEXT NOT NULL,
+                    probs TEXT NOT NULL,
+                    label TEXT,
+                    candidates TEXT,
+                    predicted TEXT NOT NULL,
+                    self_confidence REAL NOT NULL,
+                    margin REAL NOT NULL,
+                    flagged INTEGER NOT NULL
+                );
+                INSERT INTO face_scores_v9 (face_id, model, probs, label, predicted, self_confidence, margin, flagged)
+                    SELECT face_id, model, probs, label, predicted, self_confidence, margin, flagged FROM face_scores;
+                DROP TABLE face_scores;
+                ALTER TABLE face_scores_v9 RENAME TO face_scores;
+                """)
+        }
         return m
     }
 

@@ -34,10 +34,19 @@ public struct ScoringRow: Sendable, Equatable {
     public var excluded: String?
     public var probs: [Float]
     public var features: [Float]
-    public init(faceID: Int64, label: String?, split: String?, group: String?, excluded: String?, probs: [Float], features: [Float]) {
+    /// The distinct labels its sources gave: its image's URLs', or its cluster's when the
+    /// cluster's members disagree (more than one: a label conflict).
+    public var sources: [String]
+    /// A reviewer has decided on it (relabel, accept or reject).
+    public var reviewed: Bool
+    public init(faceID: Int64, label: String?, split: String?, group: String?, excluded: String?, probs: [Float], features: [Float],
+                sources: [String] = [], reviewed: Bool = false) {
         self.faceID = faceID; self.label = label; self.split = split; self.group = group
-        self.excluded = excluded; self.probs = probs; self.features = features
+        self.excluded = excluded; self.probs = probs; self.features = features; self.sources = sources; self.reviewed = reviewed
     }
+
+    /// Its sources disagree and no reviewer has decided on it yet.
+    public var unsettledConflict: Bool { sources.count > 1 && !reviewed && (excluded == nil || excluded == "label_conflict") }
 }
 
 /// The mislabel scores of one face (cleanlab's definitions) under the ranking model.
@@ -45,7 +54,10 @@ public struct FaceScore: Sendable, Equatable {
     public var faceID: Int64
     /// Pipeline label -> probability, renormalised over the labels the model can score.
     public var probs: [String: Float]
-    public var label: String
+    /// The label scored against; nil for a label conflict (see `candidates`).
+    public var label: String?
+    /// For a label conflict: the labels its sources gave. Scores then measure the best of them.
+    public var candidates: [String]?
     public var predicted: String
     /// P(given label).
     public var selfConfidence: Float
@@ -53,9 +65,9 @@ public struct FaceScore: Sendable, Equatable {
     public var margin: Float
     /// Confident learning: another class clears its per-class threshold and beats the given label.
     public var flagged: Bool
-    public init(faceID: Int64, probs: [String: Float], label: String, predicted: String, selfConfidence: Float,
-                margin: Float, flagged: Bool) {
-        self.faceID = faceID; self.probs = probs; self.label = label; self.predicted = predicted
+    public init(faceID: Int64, probs: [String: Float], label: String?, candidates: [String]? = nil, predicted: String,
+                selfConfidence: Float, margin: Float, flagged: Bool) {
+        self.faceID = faceID; self.probs = probs; self.label = label; self.candidates = candidates; self.predicted = predicted
         self.selfConfidence = selfConfidence; self.margin = margin; self.flagged = flagged
     }
 }

@@ -25,3 +25,34 @@ extension ClusterListing {
         return lines.joined(separator: "\n")
     }
 }
+
+/// `curate dedup --list --json`: clusters (with their members' sources) and label conflicts.
+public struct DedupListing: Encodable {
+    public var clusters: [ClusterListing]
+    public var conflicts: [LabelConflict]
+    public init(clusters: [ClusterListing], conflicts: [LabelConflict]) { self.clusters = clusters; self.conflicts = conflicts }
+
+    enum CodingKeys: String, CodingKey { case clusters, conflicts }
+    struct Cluster: Encodable {
+        struct Member: Encodable { var sha256, path: String; var canonical: Bool; var width, height: Int; var phash: String; var sources: [Source] }
+        struct Source: Encodable { var url: String; var labels: [String] }
+        var id: Int64; var labels: [String]; var conflict: Bool; var members: [Member]
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(clusters.map { l in
+            Cluster(id: l.id, labels: l.labels, conflict: l.conflict, members: l.members.map { m in
+                Cluster.Member(sha256: m.sha256, path: m.path, canonical: m.canonical, width: m.width, height: m.height,
+                               phash: hex16(m.phash), sources: m.sources.map { Cluster.Source(url: $0.url, labels: $0.labels) })
+            })
+        }, forKey: .clusters)
+        try c.encode(conflicts, forKey: .conflicts)
+    }
+
+    public func json() throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try e.encode(self), as: UTF8.self)
+    }
+}

@@ -33,6 +33,7 @@ public struct ReportPage: Sendable {
         body.append(splitSection(status))
         body.append(failuresSection(status))
         body.append(try clustersSection(&thumbs))
+        body.append(try conflictsSection(&thumbs))
         body.append(try noFaceSection(&thumbs))
         body.append(try gateSection(status, &thumbs))
         let scored = try catalog.reviewQueue(ReviewQuery(all: true, limit: Int.max)).items
@@ -107,6 +108,33 @@ public struct ReportPage: Sendable {
             html += (more > 0 ? "<p class=\"muted\">and \(more) more</p>" : "") + "</div></div>"
         }
         return section("clusters", "Duplicate clusters", html)
+    }
+
+    func conflictsSection(_ thumbs: inout ThumbnailMaker) throws -> String {
+        let title = "Label conflicts"
+        let conflicts = try catalog.labelConflicts()
+        guard !conflicts.isEmpty else { return section("conflicts", title, "<p>None: every image's sources agree on its label.</p>") }
+        let open = conflicts.count { $0.settled < $0.faces.count }
+        var html = "<p>\(conflicts.count) conflicts (one image reached under different labels, or a near-duplicate cluster whose "
+            + "copies disagree), \(open) with faces not yet settled: their faces stay out of the split until a reviewer labels "
+            + "them in <code>curate review</code> (conflicts come first there); showing \(min(limits.clusters, conflicts.count)).</p>"
+        for c in conflicts.prefix(limits.clusters) {
+            let what = c.cluster.map { "cluster \($0)" } ?? "one image"
+            html += "<div class=\"cluster conflict\"><h3>\(esc(what)) · \(esc(c.labels.joined(separator: " / "))) · "
+                + (c.faces.isEmpty ? "no face found" : "\(c.settled) of \(counted(c.faces.count, "face")) settled") + "</h3><div class=\"strip\">"
+            for m in c.members {
+                html += figure(thumbs.make(m.path, longest: 120), caption: c.members.count > 1 ? (m.canonical ? "kept" : "copy") : "",
+                               title: m.sources.first?.url ?? m.sha256)
+            }
+            html += "</div><ul class=\"sources\">"
+            for m in c.members {
+                for src in m.sources {
+                    html += "<li><b>\(esc(src.label))</b> \(esc(src.url)) <span class=\"muted\">(\(esc(src.listFile))\(src.line.map { ":\($0)" } ?? ""))</span></li>"
+                }
+            }
+            html += "</ul></div>"
+        }
+        return section("conflicts", title, html)
     }
 
     func noFaceSection(_ thumbs: inout ThumbnailMaker) throws -> String {
@@ -204,6 +232,7 @@ public struct ReportPage: Sendable {
         .strip{display:flex;flex-wrap:wrap;gap:8px} figure{margin:0;width:124px;font-size:11px}
         figure img{max-width:120px;max-height:120px;display:block} figcaption{color:#444;word-break:break-word}
         .cluster{border-left:4px solid #90a4ae;padding-left:8px;margin:8px 0} .cluster.conflict{border-color:#e53935}
+        .sources{margin:4px 0 0;padding-left:18px;font-size:12px;word-break:break-all}
         .missing{width:112px;height:112px;background:#eee;display:flex;align-items:center;justify-content:center;color:#999}
         svg text{font:12px system-ui,sans-serif}
         """

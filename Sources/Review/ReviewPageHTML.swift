@@ -38,7 +38,7 @@ enum ReviewPageHTML {
         main{display:flex;flex-direction:column;gap:8px;padding:8px 12px}
         .card{display:flex;gap:12px;background:#fff;border:2px solid #ddd;border-radius:6px;padding:8px;align-items:flex-start}
         .card.current{border-color:#1976d2;box-shadow:0 0 0 2px #90caf9}
-        .card.done{opacity:.55} .card.flagged .given{color:#c62828}
+        .card.done{opacity:.55} .card.flagged .given{color:#c62828} .card.conflict .given{color:#6a1b9a}
         .crop{width:160px;height:160px;image-rendering:auto;background:#eee}
         .photo{position:relative;display:inline-block;max-width:240px}
         .photo img{max-width:240px;max-height:160px;display:block}
@@ -111,7 +111,11 @@ enum ReviewPageHTML {
                                     height: 100 * (Math.min(H, y2) - Math.max(0, y1)) / H + "%"});
           photo.appendChild(box); c.appendChild(photo);
           const info = el("div", "info");
-          const head = el("div"); head.appendChild(el("strong", "given", "given: " + (item.label || "none")));
+          const conflict = item.candidates && !item.review;
+          c.classList.toggle("conflict", !!conflict);
+          const head = el("div");
+          head.appendChild(el("strong", "given", conflict ? "label conflict: " + item.candidates.join(" / ") + " (pick one)"
+                                                          : "given: " + (item.label || "none")));
           head.appendChild(el("span", "badge", "predicted " + item.predicted));
           if (item.flagged) head.appendChild(el("span", "badge", "flagged"));
           if (item.split) head.appendChild(el("span", "badge", item.split));

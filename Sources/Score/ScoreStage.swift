@@ -57,7 +57,8 @@ public struct ScoreStage: Sendable {
         }
         let scores = rank(rows, map: map)
         try catalog.replaceFaceScores(scores, model: model.rawValue)
-        summary.ranked = scores.count
+        summary.conflicts = scores.count { $0.candidates != nil }
+        summary.ranked = scores.count - summary.conflicts
         summary.flagged = scores.count { $0.flagged }
         summary.top = Self.order(scores, by: settings.rankBy)
         summary.seconds = Date().timeIntervalSince(t0)
@@ -169,17 +170,37 @@ public struct ScoreStage: Sendable {
         }
         let given = usable.map { r in map.firstIndex { $0.label == r.label! }! }
         let scores = MislabelScores.compute(probs: renormalised, given: given, classCount: map.count)
-        return usable.indices.map { i in
+        let labelled = usable.indices.map { i in
             FaceScore(faceID: usable[i].faceID, probs: Dictionary(uniqueKeysWithValues: zip(map.map(\.label), renormalised[i])),
                       label: usable[i].label!, predicted: map[scores[i].predicted].label,
                       selfConfidence: scores[i].selfConfidence, margin: scores[i].margin, flagged: scores[i].flagged)
         }
+        return labelled + rows.filter(\.unsettledConflict).compactMap { conflictScore($0, map: map) }
     }
 
-    /// Review order: flagged first, then the lowest score, then face id.
+    /// A face whose sources disagree, scored so a reviewer can settle it: the probabilities as
+    /// for any face, self-confidence of the likeliest candidate, and the margin between the
+    /// two likeliest candidates (low: the classifier cannot tell them apart either). It does not
+    /// take part in the per-class thresholds of the labelled faces and is never "flagged":
+    /// the review queue lists conflicts first anyway.
+    func conflictScore(_ r: ScoringRow, map: [(label: String, index: Int)]) -> FaceScore? {
+        let candidates = r.sources.filter { l in map.contains { $0.label == l } }
+        guard !candidates.isEmpty else { return nil }
+        let raw = map.map { r.probs[$0.index] }
+        let s = raw.reduce(0, +)
+        let p = s > 0 ? raw.map { $0 / s } : raw.map { _ in 1 / Float(raw.count) }
+        let probs = Dictionary(uniqueKeysWithValues: zip(map.map(\.label), p))
+        let ranked = candidates.map { probs[$0]! }.sorted(by: >)
+        let predicted = map[p.indices.max { p[$0] < p[$1] }!].label
+        return FaceScore(faceID: r.faceID, probs: probs, label: nil, candidates: r.sources, predicted: predicted,
+                         selfConfidence: ranked[0], margin: (ranked[0] - (ranked.count > 1 ? ranked[1] : 0) + 1) / 2, flagged: false)
+    }
+
+    /// Review order: label conflicts first, then flagged faces, then the lowest score, then face id.
     public static func order(_ scores: [FaceScore], by rankBy: ScoreSettings.RankBy) -> [FaceScore] {
         func key(_ s: FaceScore) -> Float { rankBy == .margin ? s.margin : s.selfConfidence }
         return scores.sorted { a, b in
+            if (a.candidates != nil) != (b.candidates != nil) { return a.candidates != nil }
             if a.flagged != b.flagged { return a.flagged }
             if key(a) != key(b) { return key(a) < key(b) }
             return a.faceID < b.faceID

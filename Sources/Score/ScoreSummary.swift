@@ -15,6 +15,8 @@ public struct ScoreSummary: Sendable {
     public var top: [FaceScore] = []
     /// Stopped by Ctrl-C / SIGTERM after committing `inferred` outputs; nothing was ranked.
     public var interrupted = false
+    /// Faces of unsettled label conflicts, scored for review (listed first there).
+    public var conflicts = 0
 
     public var text: String {
         var lines: [String] = []
@@ -22,7 +24,10 @@ public struct ScoreSummary: Sendable {
             let rate = inferSeconds > 0 ? Double(inferred) / inferSeconds : 0
             lines.append("classified \(inferred) new faces in \(String(format: "%.1f", inferSeconds)) s (\(Int(rate)) faces/s)")
         }
-        lines.append("ranked \(ranked) labelled faces with the \(model) model by \(rankBy.rawValue); \(flagged) flagged as likely mislabels")
+        lines.append("ranked \(counted(ranked, "labelled face")) with the \(model) model by \(rankBy.rawValue); \(flagged) flagged as likely mislabels")
+        if conflicts > 0 {
+            lines.append("\(counted(conflicts, "face")) of label conflicts scored too: `curate review` shows them first, where a label settles each")
+        }
         if !notScorable.isEmpty {
             lines.append("not scorable by the default model (no matching class): \(notScorable.joined(separator: ", ")); `curate train` covers them")
         }

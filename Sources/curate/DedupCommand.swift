@@ -13,16 +13,31 @@ struct DedupCommand: ParsableCommand {
     @Option(help: "pHash Hamming distance (bits) for near duplicates (default from the pipeline).")
     var threshold: Int?
 
-    @Flag(help: "List clusters with their members' URLs and labels instead of running.")
+    @Flag(help: "List clusters and every label conflict (one image or a cluster) with their URLs and labels instead of running.")
     var list = false
+
+    @Flag(help: "With --list: one JSON object {clusters, conflicts}.")
+    var json = false
+
+    func validate() throws {
+        if json && !list { throw ValidationError("--json goes with --list") }
+    }
 
     func run() throws {
         let workspace = global.workspaceDir
         let catalog = try workspace.openExistingCatalog()
         if list {
             let listings = try catalog.clusterListings()
+            let conflicts = try catalog.labelConflicts()
+            if json {
+                print(try DedupListing(clusters: listings, conflicts: conflicts).json())
+                return
+            }
             if listings.isEmpty { print("no near-duplicate clusters") }
             for l in listings { print(l.text) }
+            print(conflicts.isEmpty ? "no label conflicts"
+                  : "\(counted(conflicts.count, "label conflict")) (their faces stay out of the split until `curate review` settles them: conflicts come first there):")
+            for c in conflicts { print(c.text) }
             return
         }
         let config = try global.loadPipeline()

@@ -56,7 +56,7 @@ struct ScoreCommand: ParsableCommand {
         if json {
             let objects: [[String: Any]] = listed.map { s in
                 ["face_id": s.faceID, "crop": rows[s.faceID]?.crop ?? "", "url": rows[s.faceID]?.url ?? "",
-                 "label": s.label, "predicted": s.predicted, "probs": s.probs, "self_confidence": s.selfConfidence,
+                 "label": s.label ?? NSNull(), "candidates": s.candidates ?? NSNull(), "predicted": s.predicted, "probs": s.probs, "self_confidence": s.selfConfidence,
                  "margin": s.margin, "flagged": s.flagged]
             }
             let data = try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .withoutEscapingSlashes])
@@ -68,7 +68,8 @@ struct ScoreCommand: ParsableCommand {
         print(["face", "flag", "given", "predicted"].joined(separator: "\t") + "\t" + labels.map { "p_\($0)" }.joined(separator: "\t") + "\t\(settings.rankBy.rawValue)\tcrop")
         for s in listed {
             let key = settings.rankBy == .margin ? s.margin : s.selfConfidence
-            print("\(s.faceID)\t\(s.flagged ? "*" : "")\t\(s.label)\t\(s.predicted)\t"
+            let given = s.label ?? "conflict:" + (s.candidates ?? []).joined(separator: "/")
+            print("\(s.faceID)\t\(s.flagged ? "*" : "")\t\(given)\t\(s.predicted)\t"
                 + labels.map { String(format: "%.3f", s.probs[$0] ?? 0) }.joined(separator: "\t")
                 + "\t\(String(format: "%.3f", key))\t\(rows[s.faceID]?.crop ?? "")")
         }

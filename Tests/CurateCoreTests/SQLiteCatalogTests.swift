@@ -85,6 +85,30 @@ struct SQLiteCatalogTests {
         #expect(try scanOrder(reversed: true) == forward)
     }
 
+    @Test func oneImageReachedUnderTwoLabelsIsALabelConflictWithItsSources() throws {
+        try withCatalog { cat, _ throws in
+            _ = try cat.addURLs([URLEntry(url: "http://a/1", label: "happy", listFile: "happy.txt", line: 3),
+                                 URLEntry(url: "http://b/1", label: "sad", listFile: "sad.txt", line: 7),
+                                 URLEntry(url: "http://c/2", label: "sad", listFile: "sad.txt", line: 8)])
+            let ids = try cat.urlsToFetch(retryFailed: false).map(\.id)
+            var outcomes: [FetchOutcome] = []
+            for (id, sha) in zip(ids, ["same", "same", "other"]) {
+                var o = FetchOutcome(urlID: id, attempts: 1, elapsedSeconds: 0)
+                o.image = image(sha); o.sha256 = sha
+                outcomes.append(o)
+            }
+            try cat.record(outcomes)
+            let conflicts = try cat.labelConflicts()
+            #expect(conflicts.count == 1)
+            #expect(conflicts.first?.cluster == nil && conflicts.first?.labels == ["happy", "sad"])
+            #expect(conflicts.first?.members.map(\.sha256) == ["same"])
+            #expect(conflicts.first?.members.first?.sources == [
+                LabelConflict.Source(url: "http://a/1", label: "happy", listFile: "happy.txt", line: 3),
+                LabelConflict.Source(url: "http://b/1", label: "sad", listFile: "sad.txt", line: 7)])
+            #expect(try cat.status().images.conflicts == 1)
+        }
+    }
+
     @Test func statusJSONHasTheDocumentedShape() throws {
         try withCatalog { cat, _ throws in
             let json = try cat.status().json()

@@ -23,10 +23,12 @@ struct ReviewDecisionTests {
         let labels = ["angry", "happy", "sad"]
         let queue = try catalog.reviewQueue(ReviewQuery(limit: 1000))
         #expect(queue.total == queue.items.count && queue.items.count > 10)
-        // Flagged first, then lowest self-confidence.
-        let keys = queue.items.map { ($0.flagged ? 0 : 1, $0.selfConfidence) }
+        // Label conflicts first, then flagged faces, then lowest self-confidence.
+        let keys = queue.items.map { ($0.candidates != nil ? 0 : 1, $0.flagged ? 0 : 1, $0.selfConfidence) }
         #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 })
-        let (f0, f1, f2) = (queue.items[0], queue.items[1], queue.items[2])
+        #expect(queue.items.first?.candidates != nil, "the workspace's one conflict comes first")
+        let labelled = queue.items.filter { $0.candidates == nil }
+        let (f0, f1, f2) = (labelled[0], labelled[1], labelled[2])
         let before = try catalog.status()
         let newLabel: String = labels.first { $0 != f0.label }!
 
@@ -103,7 +105,7 @@ struct ReviewDecisionTests {
         let ws = try ReviewWorkspace.copy("review-split")
         defer { try? FileManager.default.removeItem(at: ws.deletingLastPathComponent()) }
         let catalog = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path)
-        let items = try catalog.reviewQueue(ReviewQuery(limit: 1000)).items
+        let items = try catalog.reviewQueue(ReviewQuery(limit: 1000)).items.filter { $0.candidates == nil }
         let (f0, f2) = (items[0], items[1])
         let newLabel: String = ["angry", "happy", "sad"].first { $0 != f0.label }!
         _ = try catalog.recordReview(faceID: f0.faceID, action: .relabel, label: newLabel, reviewer: "ann")
