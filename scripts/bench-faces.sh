@@ -40,11 +40,11 @@ else
   [ -x "$venv/bin/python" ] || { echo "bench-faces: creating $venv"; python3 -m venv "$venv"; }
   if ! "$venv/bin/python" -c "$probe" 2>/dev/null; then
     # facenet-pytorch 2.6.0 with exactly the dependencies it declares (torch 2.2, torchvision
-    # 0.17, numpy < 2, Pillow 10.2, tqdm, requests), torch's CPU wheels from PyTorch's index
-    # (PyPI's pull in CUDA), so pip neither warns nor leaves an import missing.
-    echo "bench-faces: installing facenet-pytorch 2.6.0 and the torch 2.2 (CPU) it declares into $venv (log: $log)"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-      --extra-index-url https://download.pytorch.org/whl/cpu "$wheel" >>"$log" 2>&1 \
+    # 0.17, numpy < 2, Pillow 10.2, tqdm, requests), resolved by pip from PyPI, so pip neither
+    # warns about versions nor leaves an import missing. About 3 GB once: PyPI's torch wheels
+    # bring CUDA libraries even on a CPU machine.
+    echo "bench-faces: installing facenet-pytorch 2.6.0 and the torch 2.2 it declares into $venv (about 3 GB, once; log: $log)"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$wheel" >>"$log" 2>&1 \
       || { echo "bench-faces: pip failed; see $log" >&2; exit 1; }
   fi
   py=$venv/bin/python
