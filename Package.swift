@@ -56,8 +56,13 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CAVIF", "CGIF", "CCodecs", "CKernels"],
                 swiftSettings: hotLoops),
 
+        // The catalog's model: record types, typed reasons and the rules as pure functions
+        // (no dependencies, tested without a database).
+        .target(name: "CatalogModel"),
+
         // Workspace, pipeline configuration and the catalog (all SQL lives here).
         .target(name: "CurateCore", dependencies: [
+            "CatalogModel",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -107,6 +112,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .testTarget(name: "CatalogModelTests", dependencies: ["CatalogModel"]),
         .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),

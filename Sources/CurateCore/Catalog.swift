@@ -1,3 +1,5 @@
+@_exported import CatalogModel
+
 /// The catalog's interface. Every stage talks to the catalog through it, and all SQL
 /// lives in its implementation, so a PostgreSQL backend can later sit behind it too.
 public protocol Catalog: Sendable {

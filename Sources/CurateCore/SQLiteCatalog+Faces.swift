@@ -129,24 +129,16 @@ extension SQLiteCatalog {
         (r["rejected"] as String?).flatMap(FaceRejection.init(rawValue:))
     }
 
-    /// A face's current label: a reviewer's (relabel or accept) first; else the one the split
-    /// placed it with; before any split, its sources' label if they agree (nil when they do not).
-    static func currentLabel(review: String?, split: String?, sources: [String]) -> String? {
-        review ?? split ?? (sources.count == 1 ? sources[0] : nil)
-    }
-
-    /// A face's current label, split and exclusion from a row carrying `split`, `excluded`,
-    /// `split_label` (face_splits) and `review_action`, `review_label` (face_reviews): a
-    /// rejected face leaves its split at once, without waiting for the next `curate split`.
+    /// A face's placement (`FacePlacement.resolve`) from a row carrying `split`, `excluded`,
+    /// `split_label` (face_splits), `review_action`, `review_label` (face_reviews) and, when
+    /// selected, `rejected` (faces): the mapping from columns; the rule lives in the model.
     static func placement(_ r: Row, sources: [String]) -> (label: String?, split: String?, excluded: String?) {
-        let label = currentLabel(review: r["review_label"], split: r["split_label"], sources: sources)
-        let stored: String? = r["excluded"]
-        // The quality gate's verdict holds at once too (a rerun of `curate faces` may change it).
-        if let gate = rejection(r) { return (label, nil, gate.rawValue) }
-        if (r["review_action"] as String?) == ReviewAction.reject.rawValue {
-            return (label, nil, stored == nil || stored == ReviewExclusion.rejected ? ReviewExclusion.rejected : stored)
+        let review = (r["review_action"] as String?).flatMap(ReviewAction.init(rawValue:)).map {
+            FaceReview(action: $0, label: r["review_label"], reviewer: "")
         }
-        if stored == ReviewExclusion.rejected { return (label, nil, ReviewExclusion.awaitingSplit) }
-        return (label, r["split"], stored)
+        let stored = FacePlacement.Stored(split: r["split"], label: r["split_label"],
+                                          excluded: (r["excluded"] as String?).flatMap(Exclusion.init(rawValue:)))
+        let p = FacePlacement.resolve(review: review, stored: stored, sources: sources, gate: rejection(r))
+        return (p.label, p.split, p.excluded?.rawValue)
     }
 }

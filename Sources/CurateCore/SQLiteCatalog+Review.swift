@@ -10,6 +10,7 @@ extension SQLiteCatalog {
             if let label = q.label { filters.append("COALESCE(r.new_label, s.label, sc.label) = ?"); args.append(label) }
             if let split = q.split { filters.append("s.split = ? AND r.action IS NOT 'reject'"); args.append(split) }
             let rank = q.rankBy.rawValue  // a closed set of column names
+            // `ReviewOrder` as SQL: conflicts first, flagged, lowest score, face id.
             // Counted for the first page only: later pages keep the count the page already has.
             let total = q.after != nil ? nil : try Int.fetchOne(db, sql: "SELECT COUNT(*) \(Self.queueFrom) \(Self.whereClause(filters))",
                                                                 arguments: StatementArguments(args)) ?? 0
@@ -51,7 +52,7 @@ extension SQLiteCatalog {
                 """, arguments: [face["image_sha256"] as String])
             // A face of a conflicting cluster has no agreed label until a reviewer gives it one.
             let conflict = (face["cluster_conflict"] as Bool) && (face["review_label"] as String?) == nil
-            let old = conflict ? nil : Self.currentLabel(review: face["review_label"], split: face["split_label"], sources: sources)
+            let old = conflict ? nil : FacePlacement.currentLabel(review: face["review_label"], split: face["split_label"], sources: sources)
             let new: String?
             switch action {
             case .relabel:

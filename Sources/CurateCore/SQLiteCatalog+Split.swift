@@ -57,25 +57,23 @@ extension SQLiteCatalog {
     }
 
     static func splitStatus(_ db: Database, into s: inout CatalogStatus) throws {
-        // Review decisions count at once: relabels move a face's label, rejects take it out.
-        for row in try Row.fetchAll(db, sql: """
-            SELECT s.split, COALESCE(r.new_label, s.label) AS label, COUNT(*) AS n
-            FROM face_splits s LEFT JOIN face_reviews r ON r.face_id = s.face_id
-            WHERE s.split IS NOT NULL AND r.action IS NOT 'reject' GROUP BY 1, 2
+        // The stored split, read through the placement rule: review decisions and the quality
+        // gate count at once (a relabel moves a face's label, a reject takes it out).
+        let stored = try String.fetchOne(db, sql: "SELECT excluded_counts FROM split_state WHERE id = 1")
+        if let stored { s.excluded = try JSONDecoder().decode([String: Int].self, from: Data(stored.utf8)) }
+        var rejected = 0, waiting = 0
+        for r in try Row.fetchAll(db, sql: """
+            SELECT s.split, s.label AS split_label, s.excluded, r.action AS review_action, r.new_label AS review_label, f.rejected
+            FROM face_splits s JOIN faces f ON f.id = s.face_id LEFT JOIN face_reviews r ON r.face_id = s.face_id
             """) {
-            s.splits[row["split"], default: [:]][row["label"] ?? ""] = row["n"]
+            let p = placement(r, sources: [])
+            if let split = p.split { s.splits[split, default: [:]][p.label ?? "", default: 0] += 1 }
+            if p.excluded == Exclusion.rejected.rawValue { rejected += 1 }
+            if p.excluded == Exclusion.awaitingSplit.rawValue { waiting += 1 }
         }
-        if let text = try String.fetchOne(db, sql: "SELECT excluded_counts FROM split_state WHERE id = 1") {
-            s.excluded = try JSONDecoder().decode([String: Int].self, from: Data(text.utf8))
-            // The same rule as `placement`: rejects count at once, undone ones wait for a split.
-            let r = try Row.fetchOne(db, sql: """
-                SELECT COALESCE(SUM(r.action = 'reject' AND (s.excluded IS NULL OR s.excluded = 'rejected')), 0) AS rejected,
-                       COALESCE(SUM(r.action IS NOT 'reject' AND s.excluded = 'rejected'), 0) AS waiting
-                FROM face_splits s LEFT JOIN face_reviews r ON r.face_id = s.face_id
-                """)!
-            let rejected: Int = r["rejected"], waiting: Int = r["waiting"]
-            s.excluded[ReviewExclusion.rejected] = rejected > 0 ? rejected : nil
-            s.excluded[ReviewExclusion.awaitingSplit] = waiting > 0 ? waiting : nil
+        if stored != nil {
+            s.excluded[Exclusion.rejected.rawValue] = rejected > 0 ? rejected : nil
+            s.excluded[Exclusion.awaitingSplit.rawValue] = waiting > 0 ? waiting : nil
         }
         for row in try Row.fetchAll(db, sql: "SELECT action, COUNT(*) AS n FROM face_reviews GROUP BY action") {
             s.reviewed[row["action"]] = row["n"]

@@ -196,14 +196,13 @@ public struct ScoreStage: Sendable {
                          selfConfidence: ranked[0], margin: (ranked[0] - (ranked.count > 1 ? ranked[1] : 0) + 1) / 2, flagged: false)
     }
 
-    /// Review order: label conflicts first, then flagged faces, then the lowest score, then face id.
+    /// The review queue's order (`ReviewOrder`).
     public static func order(_ scores: [FaceScore], by rankBy: ScoreSettings.RankBy) -> [FaceScore] {
-        func key(_ s: FaceScore) -> Float { rankBy == .margin ? s.margin : s.selfConfidence }
-        return scores.sorted { a, b in
-            if (a.candidates != nil) != (b.candidates != nil) { return a.candidates != nil }
-            if a.flagged != b.flagged { return a.flagged }
-            if key(a) != key(b) { return key(a) < key(b) }
-            return a.faceID < b.faceID
-        }
+        scores.sorted { a, b in key(a, rankBy) < key(b, rankBy) }
+    }
+
+    static func key(_ s: FaceScore, _ rankBy: ScoreSettings.RankBy) -> ReviewOrder {
+        ReviewOrder(conflict: s.candidates != nil, flagged: s.flagged, score: rankBy == .margin ? s.margin : s.selfConfidence,
+                    faceID: s.faceID)
     }
 }

@@ -57,7 +57,7 @@ public struct SplitStage: Sendable {
                 // A reviewer's decision outranks the sources: a reject leaves the face out, a
                 // relabel (or an accepted label) settles any conflict.
                 if let gate = face.rejected { reason = gate.rawValue }
-                else if face.review?.action == .reject { reason = ReviewExclusion.rejected }
+                else if face.review?.action == .reject { reason = Exclusion.rejected.rawValue }
                 else if let reviewed = face.review?.label {
                     if labels.names.contains(reviewed) { label = reviewed } else { reason = "unknown_label" }
                 }
