@@ -15,21 +15,16 @@ struct FacesCommand: ParsableCommand {
     var largest = false
 
     @Option(help: "Crop mode: aligned (5-point similarity onto the ArcFace template) or margin (facenet-pytorch extract_face).")
-    var crop: String?
+    var crop: FaceSettings.Crop?
 
-    @Option(help: "Models directory (default: Data/models, made by scripts/models.sh).")
-    var models: String = "Data/models"
-
+    @OptionGroup var models: ModelsOption
     func run() throws {
         var settings = try global.loadPipeline().faces
         if largest { settings.largest = true }
-        if let crop {
-            guard let c = FaceSettings.Crop(rawValue: crop) else { throw CurateError("--crop must be aligned or margin, not '\(crop)'") }
-            settings.crop = c
-        }
+        if let crop { settings.crop = crop }
         let workspace = global.workspaceDir
         let stage = try FacesStage(workspace: workspace, catalog: try workspace.openExistingCatalog(), settings: settings,
-                                   modelsDir: URL(fileURLWithPath: models),
+                                   modelsDir: models.url,
                                    progress: StageProgress.forTerminal(label: "faces"))
         Interrupt.install()
         let summary = try stage.run()

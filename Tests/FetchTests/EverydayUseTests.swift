@@ -123,6 +123,14 @@ struct EverydayUseTests {
         let bad = try runCurate(["fetch", list.path] + ws + ["--pipeline", typo.path])
         #expect(bad.status != 0 && bad.err.contains("unknown key 'fetch.concurency' (did you mean 'fetch.concurrency'?)"), "\(bad.err)")
 
+        // Enumerated options list their values when one is wrong (argument-parser's own check).
+        for (args, values) in [(["score", "--model", "bogus"], "'default' and 'trained'"),
+                               (["score", "--rank-by", "worst"], "'self_confidence' and 'margin'"),
+                               (["faces", "--crop", "square"], "'aligned' and 'margin'")] {
+            let r = try runCurate(args + ws + pipeline)
+            #expect(r.status != 0 && r.err.contains(values), "\(args): \(r.err)")
+        }
+
         let version = try runCurate(["--version"])
         #expect(version.status == 0 && version.out.hasPrefix("curate ") && version.out.contains("catalog schema v"))
         _ = server
