@@ -113,7 +113,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "CatalogModelTests", dependencies: ["CatalogModel"]),
-        .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore"]),
+        .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "Inference", "TestSupport"],

@@ -80,13 +80,11 @@ extension SQLiteCatalog {
         }
     }
 
-    /// Where an image first appears in the URL lists (its first URL's id; URL ids follow list
-    /// order). Images are ordered by it, not by when they were stored: fetch stores them as
-    /// downloads finish, so storage order (and with it face ids, cluster ids and export names)
-    /// would change from run to run.
-    static func listOrder(_ table: String) -> String {
-        "(SELECT MIN(u.id) FROM urls u WHERE u.sha256 = \(table).sha256)"
-    }
+    /// Where an image first appears in the URL lists (`images.seq`, its first URL's id; URL ids
+    /// follow list order). Images are ordered by it, not by when they were stored: fetch stores
+    /// them as downloads finish, so storage order (and with it face ids, cluster ids and export
+    /// names) would change from run to run.
+    static func listOrder(_ table: String) -> String { "\(table).seq" }
 
     /// The distinct labels of each fetched image's URLs, sorted, by sha256.
     static func distinctLabels(_ db: Database) throws -> [String: [String]] {

@@ -214,6 +214,16 @@ public final class SQLiteCatalog: Catalog {
                 ALTER TABLE face_scores_v9 RENAME TO face_scores;
                 """)
         }
+        m.registerMigration("v10: images in list order") { db in
+            // Where each image first appears in the URL lists (its first URL's id), as a column:
+            // scan order, face ids, cluster ids and export order follow it, never the order
+            // downloads happened to finish in (rowid). Filled in place for existing images.
+            try db.execute(sql: """
+                ALTER TABLE images ADD COLUMN seq INTEGER;
+                UPDATE images SET seq = (SELECT MIN(u.id) FROM urls u WHERE u.sha256 = images.sha256);
+                CREATE INDEX images_seq ON images(seq);
+                """)
+        }
         return m
     }
 
@@ -251,9 +261,11 @@ public final class SQLiteCatalog: Catalog {
         return try pool.write { db in
             var duplicates = 0
             let insertImage = try db.cachedStatement(sql: """
-                INSERT INTO images (sha256, path, format, width, height, bytes, first_fetched_at, orientation)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING
+                INSERT INTO images (sha256, path, format, width, height, bytes, first_fetched_at, orientation, seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING
                 """)
+            // Another URL of a stored image may come earlier in the lists (retries finish late).
+            let earlier = try db.cachedStatement(sql: "UPDATE images SET seq = ? WHERE sha256 = ? AND (seq IS NULL OR seq > ?)")
             let update = try db.cachedStatement(sql: """
                 UPDATE urls SET state = ?, final_url = ?, http_status = ?, content_type = ?, bytes = ?,
                     sha256 = ?, format = ?, width = ?, height = ?, attempts = attempts + ?,
@@ -263,8 +275,11 @@ public final class SQLiteCatalog: Catalog {
             for o in outcomes {
                 if let img = o.image {
                     try insertImage.execute(arguments: [img.sha256, img.path, img.format, img.width,
-                                                        img.height, img.bytes, o.fetchedAt, img.orientation])
-                    if db.changesCount == 0 { duplicates += 1 }
+                                                        img.height, img.bytes, o.fetchedAt, img.orientation, o.urlID])
+                    if db.changesCount == 0 {
+                        duplicates += 1
+                        try earlier.execute(arguments: [o.urlID, img.sha256, o.urlID])
+                    }
                 }
                 let state = o.image != nil ? "fetched" : "failed"
                 try update.execute(arguments: [state, o.finalURL, o.httpStatus, o.contentType, o.bytes,

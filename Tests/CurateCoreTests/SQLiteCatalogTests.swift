@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import CurateCore
 
@@ -107,6 +108,33 @@ struct SQLiteCatalogTests {
                 LabelConflict.Source(url: "http://b/1", label: "sad", listFile: "sad.txt", line: 7)])
             #expect(try cat.status().images.conflicts == 1)
         }
+    }
+
+    @Test func aCatalogFromBeforeV10GetsItsImagesListOrderInPlace() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curate-v9-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("catalog.sqlite").path
+        // A v9 catalog whose images were stored in the opposite order of their URLs.
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteCatalog.migrator.migrate(queue, upTo: "v9: label conflicts in the review queue")
+            try queue.write { db in
+                for (id, sha) in [(1, "late"), (2, "early"), (3, "late")] {
+                    try db.execute(sql: "INSERT INTO urls (id, url, state, sha256, attempts) VALUES (?, ?, 'fetched', ?, 1)",
+                                   arguments: [id, "http://a/\(id)", sha])
+                }
+                for sha in ["early", "late"] {   // rowid order: early first
+                    try db.execute(sql: """
+                        INSERT INTO images (sha256, path, format, width, height, bytes, first_fetched_at)
+                        VALUES (?, ?, 'jpeg', 1, 1, 1, ?)
+                        """, arguments: [sha, "images/\(sha).jpg", Date()])
+                }
+            }
+        }
+        let cat = try SQLiteCatalog(path: path)   // migrates to the newest schema in place
+        #expect(try cat.imagesToScan().map(\.sha256) == ["late", "early"], "URL 1 reached 'late' first")
+        #expect(try cat.imageExportRows().map(\.sha256) == ["late", "early"])
     }
 
     @Test func statusJSONHasTheDocumentedShape() throws {
