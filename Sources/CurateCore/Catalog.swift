@@ -1,8 +1,22 @@
 @_exported import CatalogModel
 
-/// The catalog's interface. Every stage talks to the catalog through it, and all SQL
-/// lives in its implementation, so a PostgreSQL backend can later sit behind it too.
-public protocol Catalog: Sendable {
+/// The catalog, one small protocol per stage: a stage depends only on its own, the catalog
+/// returns facts and the stages (and `CatalogModel`) apply the rules. All SQL lives in the
+/// backends (`SQLiteCatalog`), so a PostgreSQL one can sit behind the same protocols.
+public typealias Catalog = StatusCatalog & FetchCatalog & DedupCatalog & FacesCatalog & SplitCatalog & ScoreCatalog
+    & ReviewCatalog & ExportCatalog
+
+/// What `curate status` and the read-only commands ask: counts and provenance.
+public protocol StatusCatalog: Sendable {
+    func status() throws -> CatalogStatus
+    func provenance(url: String) throws -> URLProvenance?
+    func allProvenance() throws -> [URLProvenance]
+    /// Failed URLs in list order, only those failed for `reason` when given.
+    func failedURLs(reason: String?) throws -> [URLProvenance]
+}
+
+/// `curate fetch` (and `predict --add`, the "try an image" page).
+public protocol FetchCatalog: Sendable {
     /// Records URLs with their labels; known URLs keep their state and gain new labels.
     func addURLs(_ entries: [URLEntry]) throws -> AddSummary
     /// URLs not yet in a terminal state, plus failed ones when `retryFailed`.
@@ -11,47 +25,42 @@ public protocol Catalog: Sendable {
     /// were already stored under another URL (exact duplicates).
     @discardableResult
     func record(_ outcomes: [FetchOutcome]) throws -> Int
-    func status() throws -> CatalogStatus
-    func provenance(url: String) throws -> URLProvenance?
-    func allProvenance() throws -> [URLProvenance]
-    /// Failed URLs in list order, only those failed for `reason` when given.
-    func failedURLs(reason: String?) throws -> [URLProvenance]
+}
 
-    // MARK: dedup
+/// `curate dedup`.
+public protocol DedupCatalog: StatusCatalog, Sendable {
     /// Stored images with neither hashes nor a hashing error.
     func imagesToHash() throws -> [ImageToHash]
     func recordHashes(_ hashes: [ImageHashes]) throws
-    /// Every hashed image, in row order, with the distinct labels of its URLs.
+    /// Every hashed image, in URL-list order, with the distinct labels of its URLs.
     func hashedImages() throws -> [HashedImage]
     /// Replaces all cluster assignments in one transaction (images outside every
     /// cluster become canonical singletons).
     func replaceClusters(_ clusters: [ClusterRecord], threshold: Int) throws
-    func clusterListings() throws -> [ClusterListing]
-    /// Every label conflict (conflicting clusters, then single images whose URLs disagree).
-    func labelConflicts() throws -> [LabelConflict]
-    func imageExportRows() throws -> [ImageExportRow]
+}
 
-    // MARK: faces
+/// `curate faces` and its quality gate.
+public protocol FacesCatalog: StatusCatalog, Sendable {
     /// Canonical images (not near-duplicate copies) that have not been scanned for faces.
     func imagesToScan() throws -> [ImageToScan]
     /// Records scans and their faces in one transaction (an image's faces replace any earlier ones).
     func recordFaceScans(_ scans: [FaceScan]) throws
-    func faces(ofImage sha256: String) throws -> [FaceRecord]
     /// Every stored face with its quality measurements (if any) and gate outcome.
     func facesToGate() throws -> [FaceToGate]
     /// Stores new measurements and gate outcomes in one transaction.
     func recordFaceGate(_ updates: [FaceGateUpdate]) throws
-    func faceExportRows() throws -> [FaceExportRow]
-    /// Images scanned without error in which no face was found.
-    func imagesWithoutFaces() throws -> [ImageRef]
+}
 
-    // MARK: split
+/// `curate split`.
+public protocol SplitCatalog: StatusCatalog, Sendable {
     /// Every image and face with what deciding a split needs, and the stored split's settings.
     func splitInputs() throws -> SplitInputs
     /// Replaces the stored split (every face's assignment or exclusion) in one transaction.
     func recordSplit(_ split: SplitRecord) throws
+}
 
-    // MARK: score
+/// `curate score` and `curate train`.
+public protocol ScoreCatalog: StatusCatalog, Sendable {
     /// Faces of canonical images with no stored output of `model` (a model name plus its file's
     /// hash), except those the quality gate left out.
     func facesToScore(model: String) throws -> [FaceToScore]
@@ -60,8 +69,10 @@ public protocol Catalog: Sendable {
     func scoringRows(model: String) throws -> [ScoringRow]
     /// Replaces every face's mislabel scores (one ranking at a time) in one transaction.
     func replaceFaceScores(_ scores: [FaceScore], model: String) throws
+}
 
-    // MARK: review
+/// `curate review`: the queue and the label history.
+public protocol ReviewCatalog: Sendable {
     /// One page of scored faces the quality gate kept: flagged first, then by the chosen score, lowest first.
     func reviewQueue(_ query: ReviewQuery) throws -> ReviewPage
     /// One scored face as a queue card (nil when it has no score).
@@ -72,4 +83,16 @@ public protocol Catalog: Sendable {
     func undoLastReview(reviewer: String) throws -> ReviewEntry?
     /// The whole label history, oldest first.
     func reviewHistory() throws -> [ReviewEntry]
+}
+
+/// What `export`, `report` and `dedup --list` read.
+public protocol ExportCatalog: StatusCatalog, Sendable {
+    func clusterListings() throws -> [ClusterListing]
+    /// Every label conflict (conflicting clusters, then single images whose URLs disagree).
+    func labelConflicts() throws -> [LabelConflict]
+    func imageExportRows() throws -> [ImageExportRow]
+    func faces(ofImage sha256: String) throws -> [FaceRecord]
+    func faceExportRows() throws -> [FaceExportRow]
+    /// Images scanned without error in which no face was found.
+    func imagesWithoutFaces() throws -> [ImageRef]
 }

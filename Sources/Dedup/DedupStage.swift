@@ -21,12 +21,12 @@ public struct DedupSummary: Sendable {
 /// cluster's canonical member, and records label conflicts. Nothing is deleted.
 public struct DedupStage: Sendable {
     let workspace: Workspace
-    let catalog: Catalog
+    let catalog: any DedupCatalog
     let progress: StageProgress?
     /// Images hashed between commits: bounds the work lost to a kill.
     let batchSize = 1024
 
-    public init(workspace: Workspace, catalog: Catalog, progress: StageProgress? = nil) {
+    public init(workspace: Workspace, catalog: any DedupCatalog, progress: StageProgress? = nil) {
         self.workspace = workspace; self.catalog = catalog; self.progress = progress
     }
 

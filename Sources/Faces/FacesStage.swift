@@ -40,7 +40,7 @@ public struct FacesSummary: Sendable {
 /// earlier faces again, so changed thresholds apply without a rescan.
 public struct FacesStage: Sendable {
     let workspace: Workspace
-    let catalog: Catalog
+    let catalog: any FacesCatalog
     let settings: FaceSettings
     let mtcnn: MTCNN
     let progress: StageProgress?
@@ -50,7 +50,7 @@ public struct FacesStage: Sendable {
     /// image of a batch (a 2048-pixel photo costs as much as a hundred small ones).
     let largeImagePixels = 1_000_000
 
-    public init(workspace: Workspace, catalog: Catalog, settings: FaceSettings, modelsDir: URL,
+    public init(workspace: Workspace, catalog: any FacesCatalog, settings: FaceSettings, modelsDir: URL,
                 progress: StageProgress? = nil) throws {
         try settings.validate()
         self.mtcnn = try MTCNN(modelsDir: modelsDir, settings: MTCNNSettings(settings))

@@ -24,7 +24,7 @@ public struct FetchSummary: Sendable {
 /// in flight (still pending), and commits every finished one.
 public final class FetchStage: @unchecked Sendable {
     let workspace: Workspace
-    let catalog: Catalog
+    let catalog: any FetchCatalog
     let settings: FetchSettings
     let store: BodyStore
     let progress: StageProgress?
@@ -39,7 +39,7 @@ public final class FetchStage: @unchecked Sendable {
     private let group = DispatchGroup()
     private let batchSize = 256
 
-    public init(workspace: Workspace, catalog: Catalog, settings: FetchSettings, progress: StageProgress? = nil) throws {
+    public init(workspace: Workspace, catalog: any FetchCatalog, settings: FetchSettings, progress: StageProgress? = nil) throws {
         try settings.validate()
         self.workspace = workspace
         self.catalog = catalog

@@ -15,12 +15,12 @@ public struct ReportPage: Sendable {
     }
 
     let workspace: Workspace
-    let catalog: any Catalog
+    let catalog: any ExportCatalog & ReviewCatalog
     let labels: LabelSet
     let splits: [String]
     let limits: Limits
 
-    public init(workspace: Workspace, catalog: any Catalog, labels: LabelSet, splits: [String], limits: Limits = Limits()) {
+    public init(workspace: Workspace, catalog: any ExportCatalog & ReviewCatalog, labels: LabelSet, splits: [String], limits: Limits = Limits()) {
         self.workspace = workspace; self.catalog = catalog; self.labels = labels; self.splits = splits; self.limits = limits
     }
 

@@ -18,7 +18,7 @@ public struct ReviewServer: Sendable {
     }
 
     let workspace: Workspace
-    let catalog: any Catalog
+    let catalog: any ReviewCatalog & FetchCatalog
     let labels: LabelSet
     let splits: [String]
     let options: Options
@@ -27,7 +27,7 @@ public struct ReviewServer: Sendable {
     /// The "try an image" page: the detector and classifier, and where added photos go.
     let tryImage: TryImage?
 
-    public init(workspace: Workspace, catalog: any Catalog, labels: LabelSet, splits: [String], options: Options,
+    public init(workspace: Workspace, catalog: any ReviewCatalog & FetchCatalog, labels: LabelSet, splits: [String], options: Options,
                 token: String = ReviewServer.newToken(), tryImage: TryImage? = nil) {
         self.workspace = workspace; self.catalog = catalog; self.labels = labels; self.splits = splits
         self.options = options; self.token = token; self.tryImage = tryImage

@@ -10,13 +10,13 @@ public struct ScoreStage: Sendable {
     public enum Model: String, Sendable, CaseIterable { case `default`, trained }
 
     public let workspace: Workspace
-    public let catalog: any Catalog
+    public let catalog: any ScoreCatalog
     public let labels: [String]
     public let settings: ScoreSettings
     public let modelsDir: URL
     public let progress: StageProgress?
 
-    public init(workspace: Workspace, catalog: any Catalog, labels: [String], settings: ScoreSettings,
+    public init(workspace: Workspace, catalog: any ScoreCatalog, labels: [String], settings: ScoreSettings,
                 modelsDir: URL, progress: StageProgress? = nil) {
         self.workspace = workspace; self.catalog = catalog; self.labels = labels; self.settings = settings
         self.modelsDir = modelsDir; self.progress = progress

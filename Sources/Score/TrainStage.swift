@@ -8,12 +8,12 @@ import Split
 /// split, evaluated on val and test.
 public struct TrainStage {
     public let workspace: Workspace
-    public let catalog: any Catalog
+    public let catalog: any ScoreCatalog
     public let labels: [String]
     public let settings: ScoreSettings
     public let modelsDir: URL
 
-    public init(workspace: Workspace, catalog: any Catalog, labels: [String], settings: ScoreSettings, modelsDir: URL) {
+    public init(workspace: Workspace, catalog: any ScoreCatalog, labels: [String], settings: ScoreSettings, modelsDir: URL) {
         self.workspace = workspace; self.catalog = catalog; self.labels = labels; self.settings = settings; self.modelsDir = modelsDir
     }
 

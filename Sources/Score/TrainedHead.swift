@@ -51,7 +51,7 @@ public struct TrainedHead: Codable, Sendable {
 
     /// Probabilities over `labels` for every face with default-model features: its out-of-fold
     /// probability where cross-validation gave one, else the train-split head's.
-    func probabilities(catalog: any Catalog) throws -> [ScoringRow] {
+    func probabilities(catalog: any ScoreCatalog) throws -> [ScoringRow] {
         let oof = Dictionary(uniqueKeysWithValues: try catalog.scoringRows(model: Self.oofModel).map { ($0.faceID, $0.probs) })
         return try catalog.scoringRows(model: featureModel).map { r in
             var out = r

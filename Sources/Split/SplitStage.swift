@@ -8,10 +8,10 @@ import CurateCore
 /// (counted as images), and faces whose label is missing, unknown to the pipeline, or in
 /// conflict, or that the quality gate or a reviewer rejected (counted as faces). A reviewer's label outranks the sources'.
 public struct SplitStage: Sendable {
-    public let catalog: any Catalog
+    public let catalog: any SplitCatalog
     public let labels: LabelSet
 
-    public init(catalog: any Catalog, labels: LabelSet) {
+    public init(catalog: any SplitCatalog, labels: LabelSet) {
         self.catalog = catalog
         self.labels = labels
     }
