@@ -11,6 +11,22 @@ struct Curate: AsyncParsableCommand {
         subcommands: [FetchCommand.self, DedupCommand.self, FacesCommand.self, SplitCommand.self, ScoreCommand.self,
                       TrainCommand.self, PredictCommand.self, StatusCommand.self, ReviewCommand.self, ReportCommand.self,
                       ExportCommand.self])
+
+    /// As argument-parser's own `main`, after moving global options typed before the
+    /// subcommand (`curate --workspace W fetch LIST`) to after it, where it reads them.
+    static func main() async {
+        let args = GlobalOptions.movingLeadingGlobals(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try parseAsRoot(args)
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command takes.
@@ -22,6 +38,21 @@ struct GlobalOptions: ParsableArguments {
     var pipeline: String = "Pipelines/emotions.yml"
 
     var workspaceDir: Workspace { Workspace(URL(fileURLWithPath: workspace)) }
+
+    /// `--workspace`/`--pipeline` (and their `=` forms) before the first other word move to
+    /// just after it: `curate --workspace W fetch L` reads as `curate fetch --workspace W L`.
+    static func movingLeadingGlobals(_ args: [String]) -> [String] {
+        let names = ["--workspace", "--pipeline"]
+        var globals: [String] = [], i = 0
+        while i < args.count {
+            let a = args[i]
+            if names.contains(a), i + 1 < args.count { globals += [a, args[i + 1]]; i += 2 }
+            else if names.contains(where: { a.hasPrefix($0 + "=") }) { globals.append(a); i += 1 }
+            else { break }
+        }
+        guard !globals.isEmpty, i < args.count, !args[i].hasPrefix("-") else { return args }
+        return [args[i]] + globals + args[(i + 1)...]
+    }
 
     func loadPipeline() throws -> PipelineConfig {
         try PipelineConfig.load(URL(fileURLWithPath: pipeline))

@@ -131,6 +131,11 @@ struct EverydayUseTests {
             #expect(r.status != 0 && r.err.contains(values), "\(args): \(r.err)")
         }
 
+        // Global options typed before the subcommand, as users type them.
+        let before = try runCurate(["--workspace", dir.appendingPathComponent("ws").path] + pipeline + ["status"])
+        #expect(before.status == 0 && before.out.contains("urls: 1 (fetched 1"), "\(before.err)")
+        #expect(try runCurate(["--workspace=\(dir.appendingPathComponent("ws").path)", "status", "--json"] + pipeline).status == 0)
+
         let version = try runCurate(["--version"])
         #expect(version.status == 0 && version.out.hasPrefix("curate ") && version.out.contains("catalog schema v"))
         _ = server
