@@ -33,17 +33,17 @@ public struct SplitStage: Sendable {
         var rows: [FaceSplitRow] = []
 
         // Image-level exclusions, counted once per image.
-        var imageReason: [String: String] = [:]
+        var imageReason: [String: Exclusion] = [:]
         let images = Dictionary(uniqueKeysWithValues: inputs.images.map { ($0.sha256, $0) })
         for image in inputs.images {
-            let reason: String? = switch (image.canonical, image.scan) {
-                case (false, _): "duplicate"
-                case (_, .notScanned): "not_scanned"
-                case (_, .failed): "unreadable"
-                case (_, .faces(0)): "no_face"
+            let reason: Exclusion? = switch (image.canonical, image.scan) {
+                case (false, _): .duplicate
+                case (_, .notScanned): .notScanned
+                case (_, .failed): .unreadable
+                case (_, .faces(0)): .noFace
                 case (_, .faces): nil
             }
-            if let reason { imageReason[image.sha256] = reason; excluded[reason, default: 0] += 1 }
+            if let reason { imageReason[image.sha256] = reason; excluded[reason.rawValue, default: 0] += 1 }
         }
 
         // Face-level exclusions; the rest gather into groups.
@@ -56,23 +56,23 @@ public struct SplitStage: Sendable {
             if reason == nil {
                 // A reviewer's decision outranks the sources: a reject leaves the face out, a
                 // relabel (or an accepted label) settles any conflict.
-                if let gate = face.rejected { reason = gate.rawValue }
-                else if face.review?.action == .reject { reason = Exclusion.rejected.rawValue }
+                if let gate = face.rejected { reason = Exclusion(gate) }
+                else if face.review?.action == .reject { reason = .rejected }
                 else if let reviewed = face.review?.label {
-                    if labels.names.contains(reviewed) { label = reviewed } else { reason = "unknown_label" }
+                    if labels.names.contains(reviewed) { label = reviewed } else { reason = .unknownLabel }
                 }
-                else if image.labels.isEmpty { reason = "unlabelled" }
-                else if image.labels.count > 1 || image.clusterConflict { reason = "label_conflict" }
-                else if !labels.names.contains(image.labels[0]) { reason = "unknown_label" }
+                else if image.labels.isEmpty { reason = .unlabelled }
+                else if image.labels.count > 1 || image.clusterConflict { reason = .labelConflict }
+                else if !labels.names.contains(image.labels[0]) { reason = .unknownLabel }
                 else { label = image.labels[0] }
-                if let reason { excluded[reason, default: 0] += 1 }
+                if let reason { excluded[reason.rawValue, default: 0] += 1 }
             }
             if let label {
                 members[group, default: []].append((face, label))
             } else {
                 rows.append(FaceSplitRow(faceID: face.id, split: nil, group: group,
                                          label: face.review?.label ?? (image.labels.count == 1 ? image.labels[0] : nil),
-                                         excluded: reason))
+                                         excluded: reason?.rawValue))
             }
         }
 
