@@ -9,8 +9,6 @@ public typealias Catalog = StatusCatalog & FetchCatalog & DedupCatalog & FacesCa
 /// What `curate status` and the read-only commands ask: counts and provenance.
 public protocol StatusCatalog: Sendable {
     func status() throws -> CatalogStatus
-    func provenance(url: String) throws -> URLProvenance?
-    func allProvenance() throws -> [URLProvenance]
     /// Failed URLs in list order, only those failed for `reason` when given.
     func failedURLs(reason: String?) throws -> [URLProvenance]
 }
@@ -81,8 +79,6 @@ public protocol ReviewCatalog: Sendable {
     func recordReview(faceID: Int64, action: ReviewAction, label: String?, reviewer: String) throws -> ReviewEntry
     /// Takes back the reviewer's latest decision still standing (nil when there is none).
     func undoLastReview(reviewer: String) throws -> ReviewEntry?
-    /// The whole label history, oldest first.
-    func reviewHistory() throws -> [ReviewEntry]
 }
 
 /// What `export`, `report` and `dedup --list` read.
@@ -91,8 +87,17 @@ public protocol ExportCatalog: StatusCatalog, Sendable {
     /// Every label conflict (conflicting clusters, then single images whose URLs disagree).
     func labelConflicts() throws -> [LabelConflict]
     func imageExportRows() throws -> [ImageExportRow]
-    func faces(ofImage sha256: String) throws -> [FaceRecord]
     func faceExportRows() throws -> [FaceExportRow]
     /// Images scanned without error in which no face was found.
     func imagesWithoutFaces() throws -> [ImageRef]
+}
+
+/// What only tests and audits read: one URL's provenance, all of it, one image's faces, the
+/// whole label history. Kept off the stage protocols so no stage comes to depend on them.
+public protocol CatalogInspection: Sendable {
+    func provenance(url: String) throws -> URLProvenance?
+    func allProvenance() throws -> [URLProvenance]
+    func faces(ofImage sha256: String) throws -> [FaceRecord]
+    /// The whole label history, oldest first.
+    func reviewHistory() throws -> [ReviewEntry]
 }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// The catalog in SQLite (WAL), through GRDB. The only file in the project with SQL.
-public final class SQLiteCatalog: Catalog {
+public final class SQLiteCatalog: Catalog, CatalogInspection {
     let pool: DatabasePool
 
     /// The newest migration this build knows (`curate --version` prints it).
