@@ -12,7 +12,7 @@ extension CatalogStatus {
     public var text: String {
         var lines = [
             "urls: \(urls.total) (fetched \(urls.fetched), failed \(urls.failed), pending \(urls.pending))",
-            "images: \(images.total) (hashed \(images.hashed); \(images.inClusters) in \(images.clusters) near-duplicate clusters; \(images.conflicts) label conflicts)",
+            "images: \(images.total) (hashed \(images.hashed); \(images.inClusters) in \(images.clusters) near-duplicate clusters; \(counted(images.conflicts, "label conflict")))",
         ]
         if faces.imagesScanned > 0 {
             lines.append("faces: \(faces.total) in \(counted(faces.imagesWithFaces, "image")); \(counted(faces.imagesWithoutFace, "image")) without a face"
