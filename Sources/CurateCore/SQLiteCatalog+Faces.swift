@@ -50,19 +50,17 @@ extension SQLiteCatalog {
                 FROM faces f LEFT JOIN face_splits s ON s.face_id = f.id LEFT JOIN face_reviews r ON r.face_id = f.id
                 ORDER BY f.id
                 """).map { r in
-                let sha: String = r["image_sha256"]
-                let img = images[sha]
-                let lm = try JSONDecoder().decode([[Float]].self, from: Data((r["landmarks"] as String).utf8))
+                let f = try FaceRow(row: r)
+                let img = images[f.imageSHA256]
                 let labels = img?.labels ?? []
                 let placed = Self.placement(r, sources: labels)
                 return FaceExportRow(
-                    faceID: r["id"], imageSHA256: sha, index: r["idx"], url: img?.urls.first,
-                    label: placed.label, labels: labels,
-                    box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) }, landmarks: lm,
-                    prob: Float(r["probability"] as Double), crop: r["crop_path"], method: r["method"], cluster: img?.cluster,
+                    faceID: f.id, imageSHA256: f.imageSHA256, index: f.idx, url: img?.urls.first,
+                    label: placed.label, labels: labels, box: f.box, landmarks: f.landmarks,
+                    prob: Float(f.probability), crop: f.cropPath, method: f.method, cluster: img?.cluster,
                     split: placed.split, group: r["group_key"], excluded: placed.excluded,
-                    quality: Self.quality(r), rejected: Self.rejection(r), reviewed: r["review_action"],
-                    score: scores[r["id"]])
+                    quality: f.quality, rejected: f.rejection, reviewed: r["review_action"],
+                    score: scores[f.id])
             }
         }
     }
@@ -81,14 +79,7 @@ extension SQLiteCatalog {
 
     public func faces(ofImage sha256: String) throws -> [FaceRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM faces WHERE image_sha256 = ? ORDER BY idx", arguments: [sha256]).map { r in
-                let lm = try JSONDecoder().decode([[Float]].self, from: Data((r["landmarks"] as String).utf8))
-                return FaceRecord(imageSHA256: r["image_sha256"], index: r["idx"],
-                                  box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) },
-                                  probability: Float(r["probability"] as Double), landmarks: lm,
-                                  cropPath: r["crop_path"], method: r["method"], quality: Self.quality(r),
-                                  rejected: Self.rejection(r))
-            }
+            try FaceRow.fetchAll(db, sql: "SELECT * FROM faces WHERE image_sha256 = ? ORDER BY idx", arguments: [sha256]).map(\.record)
         }
     }
 
@@ -97,10 +88,9 @@ extension SQLiteCatalog {
             try Row.fetchAll(db, sql: """
                 SELECT f.*, i.path FROM faces f JOIN images i ON i.sha256 = f.image_sha256 ORDER BY f.image_sha256, f.idx
                 """).map { r in
-                FaceToGate(faceID: r["id"], imagePath: r["path"],
-                           box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) },
-                           landmarks: try JSONDecoder().decode([[Float]].self, from: Data((r["landmarks"] as String).utf8)),
-                           quality: Self.quality(r), rejected: Self.rejection(r))
+                let f = try FaceRow(row: r)
+                return FaceToGate(faceID: f.id, imagePath: r["path"], box: f.box, landmarks: f.landmarks,
+                                  quality: f.quality, rejected: f.rejection)
             }
         }
     }
@@ -116,13 +106,6 @@ extension SQLiteCatalog {
                                                u.rejected?.rawValue, u.faceID])
             }
         }
-    }
-
-    /// The gate's measurements of a `faces` row, if it has them.
-    static func quality(_ r: Row) -> FaceQuality? {
-        guard let size: Double = r["size_px"], let inside: Double = r["inside"], let sharpness: Double = r["sharpness"],
-              let brightness: Double = r["brightness"] else { return nil }
-        return FaceQuality(size: size, inside: inside, sharpness: sharpness, brightness: brightness)
     }
 
     static func rejection(_ r: Row) -> FaceRejection? {
