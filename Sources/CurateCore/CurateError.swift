@@ -4,11 +4,3 @@ public struct CurateError: Error, CustomStringConvertible, Sendable {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
-
-/// "1 image", "2 images": a count with its noun in the right number.
-public func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
-    "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
-}
-
-/// The release this build is (`curate --version`).
-public let curateVersion = "0.3.0"

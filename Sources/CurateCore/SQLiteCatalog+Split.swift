@@ -83,7 +83,7 @@ extension SQLiteCatalog {
 
 extension JSONEncoder {
     /// Sorted keys: stored and printed JSON stays byte-stable.
-    static var sorted: JSONEncoder {
+    public static var sorted: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return e

@@ -1,3 +1,4 @@
+import CatalogModel
 import Foundation
 
 /// A face whose crop the classifier has not yet seen under the current model.
@@ -46,7 +47,7 @@ public struct ScoringRow: Sendable, Equatable {
     }
 
     /// Its sources disagree and no reviewer has decided on it yet.
-    public var unsettledConflict: Bool { sources.count > 1 && !reviewed && (excluded == nil || excluded == "label_conflict") }
+    public var unsettledConflict: Bool { sources.count > 1 && !reviewed && (excluded == nil || excluded == Exclusion.labelConflict.rawValue) }
 }
 
 /// The mislabel scores of one face (cleanlab's definitions) under the ranking model.

@@ -24,15 +24,16 @@ extension Decoder {
 /// Levenshtein distance, for "did you mean".
 func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
+    guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
     var row = Array(0...b.count)
-    for i in 1...max(1, a.count) where !a.isEmpty {
-        var prev = row[0]
+    for i in 1...a.count {
+        var diagonal = row[0]
         row[0] = i
-        for j in 1...max(1, b.count) where !b.isEmpty {
-            let cur = row[j]
-            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
-            prev = cur
+        for j in 1...b.count {
+            let above = row[j]
+            row[j] = min(above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1))
+            diagonal = above
         }
     }
-    return a.isEmpty ? b.count : row[b.count]
+    return row[b.count]
 }

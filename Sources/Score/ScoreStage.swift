@@ -163,11 +163,7 @@ public struct ScoreStage: Sendable {
     /// left out (duplicates, conflicts) are not ranked.
     func rank(_ rows: [ScoringRow], map: [(label: String, index: Int)]) -> [FaceScore] {
         let usable = rows.filter { r in r.excluded == nil && r.label.map { l in map.contains { $0.label == l } } == true }
-        let renormalised: [[Float]] = usable.map { r in
-            let p = map.map { r.probs[$0.index] }
-            let s = p.reduce(0, +)
-            return s > 0 ? p.map { $0 / s } : p.map { _ in 1 / Float(p.count) }
-        }
+        let renormalised = usable.map { Self.renormalised($0.probs, map: map) }
         let given = usable.map { r in map.firstIndex { $0.label == r.label! }! }
         let scores = MislabelScores.compute(probs: renormalised, given: given, classCount: map.count)
         let labelled = usable.indices.map { i in
@@ -178,6 +174,13 @@ public struct ScoreStage: Sendable {
         return labelled + rows.filter(\.unsettledConflict).compactMap { conflictScore($0, map: map) }
     }
 
+    /// The model's probabilities of the pipeline's labels, summing to 1 (uniform when all are 0).
+    static func renormalised(_ probs: [Float], map: [(label: String, index: Int)]) -> [Float] {
+        let p = map.map { probs[$0.index] }
+        let s = p.reduce(0, +)
+        return s > 0 ? p.map { $0 / s } : p.map { _ in 1 / Float(p.count) }
+    }
+
     /// A face whose sources disagree, scored so a reviewer can settle it: the probabilities as
     /// for any face, self-confidence of the likeliest candidate, and the margin between the
     /// two likeliest candidates (low: the classifier cannot tell them apart either). It does not
@@ -186,9 +189,7 @@ public struct ScoreStage: Sendable {
     func conflictScore(_ r: ScoringRow, map: [(label: String, index: Int)]) -> FaceScore? {
         let candidates = r.sources.filter { l in map.contains { $0.label == l } }
         guard !candidates.isEmpty else { return nil }
-        let raw = map.map { r.probs[$0.index] }
-        let s = raw.reduce(0, +)
-        let p = s > 0 ? raw.map { $0 / s } : raw.map { _ in 1 / Float(raw.count) }
+        let p = Self.renormalised(r.probs, map: map)
         let probs = Dictionary(uniqueKeysWithValues: zip(map.map(\.label), p))
         let ranked = candidates.map { probs[$0]! }.sorted(by: >)
         let predicted = map[p.indices.max { p[$0] < p[$1] }!].label

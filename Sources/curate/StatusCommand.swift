@@ -32,7 +32,7 @@ struct StatusCommand: ParsableCommand {
         }
         let failed = try catalog.failedURLs(reason: reason)
         if json {
-            print(String(decoding: try JSONEncoder.sortedKeys.encode(failed.map(FailedURL.init)), as: UTF8.self))
+            print(String(decoding: try JSONEncoder.sorted.encode(failed.map(FailedURL.init)), as: UTF8.self))
         } else if failed.isEmpty {
             let reasons = try catalog.status().failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
             print(reason.map { "no URL failed with reason '\($0)'" + (reasons.isEmpty ? "" : " (reasons here: \(reasons.joined(separator: ", ")))") }
@@ -70,14 +70,5 @@ struct FailedURL: Encodable {
         }
         lines.append("\(rows.count) failed URL\(rows.count == 1 ? "" : "s")")
         return lines.joined(separator: "\n")
-    }
-}
-
-extension JSONEncoder {
-    /// Sorted keys, so printed JSON is stable.
-    static var sortedKeys: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
     }
 }

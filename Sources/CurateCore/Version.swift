@@ -1,0 +1,2 @@
+/// The release this build is (`curate --version`).
+public let curateVersion = "0.3.0"
