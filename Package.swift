@@ -62,12 +62,18 @@ let package = Package(
         // (no dependencies, tested without a database).
         .target(name: "CatalogModel"),
 
-        // Workspace, pipeline configuration and the catalog (all SQL lives here).
+        // Workspace, pipeline configuration, progress, and the catalog's per-stage protocols
+        // (what stages depend on; no backend, no SQL).
         .target(name: "CurateCore", dependencies: [
             "CatalogModel",
-            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
         ]),
+
+        // The SQLite backend: GRDB records, migrations; all SQL lives here.
+        .target(name: "CatalogSQLite", dependencies: ["CurateCore", .product(name: "GRDB", package: "GRDB.swift")]),
+
+        // `--catalog URL` / `$CURATE_CATALOG` and the one factory that opens a backend for it.
+        .target(name: "Catalogs", dependencies: ["CurateCore", "CatalogSQLite"]),
 
         // Stage: download URL lists with libcurl's multi interface.
         .target(name: "Fetch", dependencies: [
@@ -104,33 +110,35 @@ let package = Package(
 
         // The command line: argument parsing only.
         .executableTarget(name: "curate", dependencies: [
-            "CurateCore", "Fetch", "Dedup", "Faces", "Split", "Score", "Export", "Review", "Report", "Predict",
+            "CurateCore", "Catalogs", "Fetch", "Dedup", "Faces", "Split", "Score", "Export", "Review", "Report", "Predict",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Benchmarks that print rates (never timed tests).
         .executableTarget(name: "curate-bench", dependencies: [
-            "CurateCore", "Dedup", "Faces", "Imaging", "Inference",
+            "CurateCore", "Catalogs", "Dedup", "Faces", "Imaging", "Inference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CatalogModelTests", dependencies: ["CatalogModel"]),
-        .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore"]),
+        // The contract every backend passes, and each backend's own migrations.
+        .testTarget(name: "CatalogTests", dependencies: ["Catalogs", "CurateCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
-        .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "Inference", "TestSupport"],
+        .testTarget(name: "FacesTests", dependencies: ["Catalogs", "Faces", "Imaging", "Inference", "TestSupport"],
                     exclude: ["make_gate_cases.py"]),
         .testTarget(name: "WebImageTests", dependencies: ["Imaging", "Dedup", "Faces", "TestSupport"],
                     exclude: ["make_variants.py"]),
         // Shared test helpers (paths, temp dirs, the loopback server, the curate binary).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "Export", "curate", "TestSupport"]),
-        .testTarget(name: "DedupTests", dependencies: ["Dedup", "CurateCore", "Imaging", "Fetch", "TestSupport"]),
-        .testTarget(name: "ScoreTests", dependencies: ["Score", "Split", "CurateCore", "Imaging", "Inference", "curate", "TestSupport"]),
-        .testTarget(name: "SplitTests", dependencies: ["Split", "Export", "CurateCore", "Imaging", "curate", "TestSupport"],
+        .testTarget(name: "FetchTests", dependencies: ["Catalogs", "Fetch", "CurateCore", "Export", "curate", "TestSupport"]),
+        .testTarget(name: "DedupTests", dependencies: ["Catalogs", "Dedup", "CurateCore", "Imaging", "Fetch", "TestSupport"]),
+        .testTarget(name: "ScoreTests", dependencies: ["Catalogs", "Score", "Split", "CurateCore", "Imaging", "Inference", "curate", "TestSupport"]),
+        .testTarget(name: "SplitTests", dependencies: ["Catalogs", "Split", "Export", "CurateCore", "Imaging", "curate", "TestSupport"],
                     exclude: ["imagefolder_check.py"]),
-        .testTarget(name: "PredictTests", dependencies: ["Predict", "Imaging", "CurateCore", "curate", "TestSupport"]),
-        .testTarget(name: "ReviewTests", dependencies: ["Review", "Report", "CurateCore", "Imaging", "curate", "TestSupport"],
+        .testTarget(name: "PredictTests", dependencies: ["Catalogs", "Predict", "Imaging", "CurateCore", "curate", "TestSupport"]),
+        .testTarget(name: "ReviewTests", dependencies: ["Catalogs", "Review", "Report", "CurateCore", "Imaging", "curate", "TestSupport"],
                     exclude: ["review_browser.py", "report_browser.py", "try_browser.py"]),
     ]
 )

@@ -36,7 +36,8 @@ public struct ImageRecord: Sendable, Equatable {
     public var bytes: Int
     /// EXIF orientation (1–8); width and height are the size after it is applied.
     public var orientation: Int?
-    public init(sha256: String, path: String, format: String, width: Int, height: Int, bytes: Int, orientation: Int? = nil) {
+    public init(sha256: String, path: String, format: String, width: Int, height: Int, bytes: Int,
+                orientation: Int? = nil) {
         self.sha256 = sha256; self.path = path; self.format = format
         self.width = width; self.height = height; self.bytes = bytes; self.orientation = orientation
     }
@@ -134,6 +135,29 @@ public struct URLProvenance: Sendable, Equatable {
     public var errorDetail: String?
     /// (label, list file) pairs this URL was given.
     public var labels: [URLLabel]
+
+    public init(id: Int64, url: String, state: String, finalURL: String? = nil, httpStatus: Int? = nil,
+                contentType: String? = nil, bytes: Int? = nil, sha256: String? = nil, format: String? = nil,
+                width: Int? = nil, height: Int? = nil, attempts: Int, elapsedSeconds: Double? = nil,
+                fetchedAt: Date? = nil, error: String? = nil, errorDetail: String? = nil, labels: [URLLabel]) {
+        self.id = id
+        self.url = url
+        self.state = state
+        self.finalURL = finalURL
+        self.httpStatus = httpStatus
+        self.contentType = contentType
+        self.bytes = bytes
+        self.sha256 = sha256
+        self.format = format
+        self.width = width
+        self.height = height
+        self.attempts = attempts
+        self.elapsedSeconds = elapsedSeconds
+        self.fetchedAt = fetchedAt
+        self.error = error
+        self.errorDetail = errorDetail
+        self.labels = labels
+    }
 }
 
 public struct URLLabel: Sendable, Equatable, Hashable {

@@ -4,6 +4,11 @@ import Foundation
 public struct ImageToHash: Sendable, Equatable {
     public var sha256: String
     public var path: String
+
+    public init(sha256: String, path: String) {
+        self.sha256 = sha256
+        self.path = path
+    }
 }
 
 /// The hashes of one image, or why it could not be hashed (e.g. a corrupt body).
@@ -62,6 +67,24 @@ public struct ImageExportRow: Sendable, Equatable, Encodable {
     public var cluster: Int64?
     public var canonical: Bool
 
+    public init(sha256: String, path: String, format: String, width: Int, height: Int, orientation: Int? = nil,
+                bytes: Int, urls: [String], labels: [String], phash: String? = nil, dhash: String? = nil,
+                cluster: Int64? = nil, canonical: Bool) {
+        self.sha256 = sha256
+        self.path = path
+        self.format = format
+        self.width = width
+        self.height = height
+        self.orientation = orientation
+        self.bytes = bytes
+        self.urls = urls
+        self.labels = labels
+        self.phash = phash
+        self.dhash = dhash
+        self.cluster = cluster
+        self.canonical = canonical
+    }
+
     enum CodingKeys: String, CodingKey {
         case sha256, path, format, width, height, orientation, bytes, urls, labels, phash, dhash, cluster, canonical
     }
@@ -91,6 +114,17 @@ public struct ClusterListing: Sendable, Equatable {
         public var phash: UInt64
         /// (url, labels given to it)
         public var sources: [(url: String, labels: [String])]
+
+        public init(sha256: String, path: String, canonical: Bool, width: Int, height: Int, phash: UInt64,
+                    sources: [(url: String, labels: [String])]) {
+            self.sha256 = sha256
+            self.path = path
+            self.canonical = canonical
+            self.width = width
+            self.height = height
+            self.phash = phash
+            self.sources = sources
+        }
         public static func == (a: Member, b: Member) -> Bool {
             a.sha256 == b.sha256 && a.canonical == b.canonical && a.sources.map(\.url) == b.sources.map(\.url)
         }
@@ -99,6 +133,13 @@ public struct ClusterListing: Sendable, Equatable {
     public var labels: [String]
     public var conflict: Bool
     public var members: [Member]
+
+    public init(id: Int64, labels: [String], conflict: Bool, members: [Member]) {
+        self.id = id
+        self.labels = labels
+        self.conflict = conflict
+        self.members = members
+    }
 }
 
 /// A stored image with its first source URL and the labels its sources gave (report listings).
@@ -110,4 +151,11 @@ public struct ImageRef: Sendable, Equatable {
     public init(sha256: String, path: String, url: String?, labels: [String]) {
         self.sha256 = sha256; self.path = path; self.url = url; self.labels = labels
     }
+}
+
+
+/// 16 lowercase hex digits, first bit most significant (as imagehash prints).
+public func hex16(_ h: UInt64) -> String {
+    let s = String(h, radix: 16)
+    return String(repeating: "0", count: 16 - s.count) + s
 }

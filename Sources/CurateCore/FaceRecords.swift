@@ -4,6 +4,11 @@ import Foundation
 public struct ImageToScan: Sendable, Equatable {
     public var sha256: String
     public var path: String
+
+    public init(sha256: String, path: String) {
+        self.sha256 = sha256
+        self.path = path
+    }
 }
 
 /// One face found in an image, with its stored crop.
@@ -91,6 +96,32 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
     public var reviewed: String?
     /// Mislabel scores from the last `curate score`, when it scored this face.
     public var score: FaceScore?
+
+    public init(faceID: Int64, imageSHA256: String, index: Int, url: String? = nil, label: String? = nil,
+                labels: [String], box: [Float], landmarks: [[Float]], prob: Float, crop: String, method: String,
+                cluster: Int64? = nil, split: String? = nil, group: String? = nil, excluded: String? = nil,
+                quality: FaceQuality? = nil, rejected: FaceRejection? = nil, reviewed: String? = nil,
+                score: FaceScore? = nil) {
+        self.faceID = faceID
+        self.imageSHA256 = imageSHA256
+        self.index = index
+        self.url = url
+        self.label = label
+        self.labels = labels
+        self.box = box
+        self.landmarks = landmarks
+        self.prob = prob
+        self.crop = crop
+        self.method = method
+        self.cluster = cluster
+        self.split = split
+        self.group = group
+        self.excluded = excluded
+        self.quality = quality
+        self.rejected = rejected
+        self.reviewed = reviewed
+        self.score = score
+    }
 
     enum CodingKeys: String, CodingKey {
         case faceID = "face_id", imageSHA256 = "image_sha256", index, url, label, labels, box, landmarks, prob, crop, method, cluster

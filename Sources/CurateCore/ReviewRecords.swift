@@ -12,6 +12,18 @@ public struct ReviewEntry: Sendable, Equatable, Codable {
     public var undoes: Int64?
     public var reviewer: String
     public var at: Date
+
+    public init(id: Int64, faceID: Int64, action: ReviewAction, oldLabel: String? = nil, newLabel: String? = nil,
+                undoes: Int64? = nil, reviewer: String, at: Date) {
+        self.id = id
+        self.faceID = faceID
+        self.action = action
+        self.oldLabel = oldLabel
+        self.newLabel = newLabel
+        self.undoes = undoes
+        self.reviewer = reviewer
+        self.at = at
+    }
     enum CodingKeys: String, CodingKey {
         case id, faceID = "face_id", action, oldLabel = "old_label", newLabel = "new_label", undoes, reviewer, at
     }
@@ -58,6 +70,30 @@ public struct ReviewItem: Sendable, Equatable, Codable {
     public var flagged: Bool
     public var split: String?
     public var review: FaceReview?
+
+    public init(faceID: Int64, imageSHA256: String, crop: String, imagePath: String, imageWidth: Int,
+                imageHeight: Int, box: [Float], url: String? = nil, label: String? = nil,
+                scoredLabel: String? = nil, candidates: [String]? = nil, predicted: String, probs: [String: Float],
+                selfConfidence: Float, margin: Float, flagged: Bool, split: String? = nil, review: FaceReview? = nil) {
+        self.faceID = faceID
+        self.imageSHA256 = imageSHA256
+        self.crop = crop
+        self.imagePath = imagePath
+        self.imageWidth = imageWidth
+        self.imageHeight = imageHeight
+        self.box = box
+        self.url = url
+        self.label = label
+        self.scoredLabel = scoredLabel
+        self.candidates = candidates
+        self.predicted = predicted
+        self.probs = probs
+        self.selfConfidence = selfConfidence
+        self.margin = margin
+        self.flagged = flagged
+        self.split = split
+        self.review = review
+    }
     enum CodingKeys: String, CodingKey {
         case faceID = "face_id", imageSHA256 = "image_sha256", crop, imagePath = "image_path", imageWidth = "image_width"
         case imageHeight = "image_height", box, url, label, scoredLabel = "scored_label", candidates, predicted, probs
@@ -69,4 +105,9 @@ public struct ReviewPage: Sendable, Equatable, Codable {
     /// Faces matching the query in all (not only on this page); first pages only (nil after `after`).
     public var total: Int?
     public var items: [ReviewItem]
+
+    public init(total: Int? = nil, items: [ReviewItem]) {
+        self.total = total
+        self.items = items
+    }
 }

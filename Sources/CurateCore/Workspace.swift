@@ -89,28 +89,6 @@ public struct Workspace: Sendable {
     }
 
     private static let tempCounter = Counter()
-
-    /// Opens the catalog of a workspace that `curate fetch` (or `predict --add`) made; every
-    /// other command uses this, so a mistyped `--workspace` is an error, not a new empty folder.
-    public func openExistingCatalog() throws -> SQLiteCatalog {
-        guard FileManager.default.fileExists(atPath: catalogURL.path) else {
-            throw CurateError("""
-                no catalog in workspace \(root.path): run `curate fetch LIST` there first \
-                (or pass --workspace DIR, or set CURATE_WORKSPACE, to use another one)
-                """)
-        }
-        return try SQLiteCatalog(path: catalogURL.path)
-    }
-
-    /// Opens (creating and migrating if needed) the workspace's catalog.
-    public func openCatalog() throws -> SQLiteCatalog {
-        do {
-            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        } catch {
-            throw CurateError("cannot create workspace \(root.path): \(error.localizedDescription)")
-        }
-        return try SQLiteCatalog(path: catalogURL.path)
-    }
 }
 
 /// A thread-safe counter for unique temp names.

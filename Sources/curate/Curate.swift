@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogs
 import CurateCore
 import Foundation
 
@@ -7,7 +8,7 @@ struct Curate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curate",
         abstract: "Turn lists of image URLs into a clean, labelled, split face-emotion dataset.",
-        version: "curate \(curateVersion) (catalog schema \(SQLiteCatalog.schemaVersion))",
+        version: "curate \(curateVersion) (catalog schema \(CatalogFactory.schemaVersion))",
         subcommands: [FetchCommand.self, DedupCommand.self, FacesCommand.self, SplitCommand.self, ScoreCommand.self,
                       TrainCommand.self, PredictCommand.self, StatusCommand.self, ReviewCommand.self, ReportCommand.self,
                       ExportCommand.self])
@@ -37,12 +38,32 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Pipeline definition (labels, stage settings).", valueName: "file"))
     var pipeline: String = "Pipelines/emotions.yml"
 
+    @Option(name: .long, help: ArgumentHelp("""
+        Catalog location: sqlite:PATH (default: catalog.sqlite in the workspace; also $CURATE_CATALOG). \
+        Images stay in the workspace.
+        """, valueName: "url"))
+    var catalog: String?
+
     var workspaceDir: Workspace { Workspace(URL(fileURLWithPath: workspace)) }
 
-    /// `--workspace`/`--pipeline` (and their `=` forms) before the first other word move to
+    var catalogLocation: CatalogLocation {
+        get throws { try CatalogLocation.resolve(option: catalog, workspace: workspaceDir) }
+    }
+
+    /// The catalog, which must exist (every command but those that start a workspace).
+    func openExistingCatalog() throws -> any CatalogBackend {
+        try workspaceDir.openExistingCatalog(at: catalogLocation)
+    }
+
+    /// The catalog, created with the workspace if missing (`fetch`, `predict --add`).
+    func openCatalog() throws -> any CatalogBackend {
+        try workspaceDir.openCatalog(at: catalogLocation)
+    }
+
+    /// `--workspace`/`--pipeline`/`--catalog` (and their `=` forms) before the first other word move to
     /// just after it: `curate --workspace W fetch L` reads as `curate fetch --workspace W L`.
     static func movingLeadingGlobals(_ args: [String]) -> [String] {
-        let names = ["--workspace", "--pipeline"]
+        let names = ["--workspace", "--pipeline", "--catalog"]
         var globals: [String] = [], i = 0
         while i < args.count {
             let a = args[i]

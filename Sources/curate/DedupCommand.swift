@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogs
 import CurateCore
 import Dedup
 
@@ -25,7 +26,7 @@ struct DedupCommand: ParsableCommand {
 
     func run() throws {
         let workspace = global.workspaceDir
-        let catalog = try workspace.openExistingCatalog()
+        let catalog = try global.openExistingCatalog()
         if list {
             let listings = try catalog.clusterListings()
             let conflicts = try catalog.labelConflicts()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogs
 import CurateCore
 import Export
 import Foundation
@@ -37,7 +38,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let workspace = global.workspaceDir
-        let catalog = try workspace.openExistingCatalog()
+        let catalog = try global.openExistingCatalog()
         let status = try catalog.status()
         try status.require(level == .image ? .images : .faces, for: "export")
         if format == .imagefolder {

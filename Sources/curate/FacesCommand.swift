@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogs
 import CurateCore
 import Faces
 import Foundation
@@ -23,7 +24,7 @@ struct FacesCommand: ParsableCommand {
         if largest { settings.largest = true }
         if let crop { settings.crop = crop }
         let workspace = global.workspaceDir
-        let stage = try FacesStage(workspace: workspace, catalog: try workspace.openExistingCatalog(), settings: settings,
+        let stage = try FacesStage(workspace: workspace, catalog: try global.openExistingCatalog(), settings: settings,
                                    modelsDir: models.url,
                                    progress: StageProgress.forTerminal(label: "faces"))
         Interrupt.install()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogs
 import CurateCore
 import Fetch
 import Foundation
@@ -49,7 +50,7 @@ struct FetchCommand: ParsableCommand {
 
         let parser = try URLListParser(labels: config.labels, defaultLabel: label)
         let workspace = global.workspaceDir
-        let catalog = try workspace.openCatalog()
+        let catalog = try global.openCatalog()
         // Read every list before recording any, so a missing file changes nothing.
         let parsed = try lists.map { try parser.parse(file: URL(fileURLWithPath: $0)) }
         var problems: [ListProblem] = []

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogs
 import CurateCore
 import Fetch
 import Foundation
@@ -75,7 +76,7 @@ struct PredictCommand: ParsableCommand {
     /// Records the photos as `curate fetch` would (provenance, label), fetching only them.
     func addToCatalog(_ entries: [URLEntry], _ pipeline: PipelineConfig) throws {
         let workspace = global.workspaceDir
-        let catalog = try workspace.openCatalog()
+        let catalog = try global.openCatalog()
         _ = try catalog.addURLs(entries)
         let stage = try FetchStage(workspace: workspace, catalog: catalog, settings: pipeline.fetch)
         let summary = try stage.run(retryFailed: true, only: Set(entries.map(\.url)))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogs
 import CurateCore
 import Foundation
 import Report
@@ -16,7 +17,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let pipeline = try global.loadPipeline()
         let workspace = global.workspaceDir
-        let page = ReportPage(workspace: workspace, catalog: try workspace.openExistingCatalog(), labels: pipeline.labels,
+        let page = ReportPage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels,
                               splits: pipeline.split.ratio.names)
         let (html, missing) = try page.render()
         let url = URL(fileURLWithPath: out)

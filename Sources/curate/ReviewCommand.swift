@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogs
 import CurateCore
 import Foundation
 import Score
@@ -50,7 +51,7 @@ struct ReviewCommand: AsyncParsableCommand {
         let who = reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         guard !who.trimmingCharacters(in: .whitespaces).isEmpty else { throw CurateError("--reviewer must not be empty") }
         let workspace = global.workspaceDir
-        let catalog = try workspace.openExistingCatalog()
+        let catalog = try global.openExistingCatalog()
         if try catalog.status().scored == 0 { throw CurateError("no scored faces to review: run `curate score` first") }
         // The "try an image" page needs the models; the review queue does not.
         var tryImage: TryImage?

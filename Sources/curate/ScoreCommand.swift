@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogs
 import CurateCore
 import Foundation
 import Score
@@ -41,7 +42,7 @@ struct ScoreCommand: ParsableCommand {
         if let rankBy { settings.rankBy = rankBy }
         let m = model
         let workspace = global.workspaceDir
-        let catalog = try workspace.openExistingCatalog()
+        let catalog = try global.openExistingCatalog()
         let stage = ScoreStage(workspace: workspace, catalog: catalog, labels: pipeline.labels.names, settings: settings,
                                modelsDir: models.url, progress: StageProgress.forTerminal(label: "score"))
         Interrupt.install()
@@ -107,7 +108,7 @@ struct TrainCommand: ParsableCommand {
         if let folds { settings.folds = folds }
         if let seed { settings.seed = seed }
         let workspace = global.workspaceDir
-        let report = try TrainStage(workspace: workspace, catalog: try workspace.openExistingCatalog(), labels: pipeline.labels.names,
+        let report = try TrainStage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels.names,
                                     settings: settings, modelsDir: models.url).run()
         print(report.text)
     }

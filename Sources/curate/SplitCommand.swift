@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogs
 import CurateCore
 import Split
 
@@ -28,7 +29,7 @@ struct SplitCommand: ParsableCommand {
         var settings = pipeline.split
         if let ratio { settings.ratio = try SplitRatio(ratio) }
         if let seed { settings.seed = seed }
-        let stage = SplitStage(catalog: try global.workspaceDir.openExistingCatalog(), labels: pipeline.labels)
+        let stage = SplitStage(catalog: try global.openExistingCatalog(), labels: pipeline.labels)
         print(try stage.run(settings, reshuffle: reshuffle).text)
     }
 }

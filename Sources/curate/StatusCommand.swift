@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogs
 import CurateCore
 import Foundation
 
@@ -24,7 +25,7 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        let catalog = try global.workspaceDir.openExistingCatalog()
+        let catalog = try global.openExistingCatalog()
         guard failures else {
             let status = try catalog.status()
             print(json ? try status.json() : status.text)

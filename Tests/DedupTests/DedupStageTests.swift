@@ -1,3 +1,4 @@
+import Catalogs
 @testable import CurateCore
 import Fetch
 import Foundation

@@ -1,3 +1,4 @@
+import Catalogs
 import CurateCore
 import Foundation
 import Testing
@@ -37,7 +38,7 @@ struct EverydayUseTests {
         let err = try String(contentsOf: errURL, encoding: .utf8)
         #expect(p.terminationReason == .exit && p.terminationStatus == 130, "\(p.terminationReason) \(p.terminationStatus): \(err)")
         #expect(err.contains("interrupted: kept"), "\(err)")
-        let status = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path).status()
+        let status = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing).status()
         // Every file on disk is named by a committed row: no finished download is thrown away.
         #expect(status.urls.fetched == onDisk() && status.urls.fetched >= 40, "fetched \(status.urls.fetched), on disk \(onDisk())")
         #expect(status.urls.fetched < rows.count, "the interrupt must land mid-run")
@@ -45,7 +46,7 @@ struct EverydayUseTests {
         // The same command finishes the job.
         let again = try runCurate(args)
         #expect(again.status == 0, "\(again.err)")
-        #expect(try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path).status().urls.fetched == rows.count)
+        #expect(try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing).status().urls.fetched == rows.count)
         _ = server
     }
 

@@ -1,3 +1,4 @@
+import Catalogs
 import CurateCore
 import Foundation
 import Testing
@@ -29,7 +30,7 @@ struct KillResumeTests {
         for _ in 0..<300 {
             Thread.sleep(forTimeInterval: 0.05)
             if FileManager.default.fileExists(atPath: catalogPath),
-               let n = try? SQLiteCatalog(path: catalogPath).status().urls.fetched, n >= 50 {
+               let n = try? CatalogFactory.open(.sqlite(path: catalogPath), .existing).status().urls.fetched, n >= 50 {
                 fetchedAtKill = n
                 break
             }
@@ -43,7 +44,7 @@ struct KillResumeTests {
         second.waitUntilExit()
         #expect(second.terminationStatus == 0)
 
-        let catalog = try SQLiteCatalog(path: catalogPath)
+        let catalog = try CatalogFactory.open(.sqlite(path: catalogPath), .existing)
         let status = try catalog.status()
         #expect(status.urls.total == rows.count)
         #expect(status.urls.fetched == rows.count)

@@ -1,3 +1,4 @@
+import Catalogs
 import CurateCore
 import Foundation
 import Imaging
@@ -139,10 +140,10 @@ struct PredictCommandTests {
             let r = try predict([url, fixtureImages.appendingPathComponent("chelsea.png").path, "--add", "happy"] + common)
             #expect(r.status == 0, "\(r.err)")
         }
-        let status = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path).status()
+        let status = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing).status()
         #expect(status.urls.total == 2 && status.urls.fetched == 2 && status.images.total == 2)
         #expect(status.labels == ["happy": 2])
-        let prov = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path).provenance(url: url)
+        let prov = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing).provenance(url: url)
         #expect(prov?.state == "fetched" && prov?.httpStatus == 200)
     }
 }

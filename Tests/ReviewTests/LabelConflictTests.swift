@@ -1,3 +1,4 @@
+import Catalogs
 import CurateCore
 import Foundation
 import Testing
@@ -21,7 +22,7 @@ struct LabelConflictTests {
                 .allSatisfy { $0["url"] is String && $0["list_file"] is String && $0["line"] is Int })
 
         // Scored and first in the queue, with its candidate labels and no given label.
-        let catalog = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path)
+        let catalog = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing)
         let first = try #require(try catalog.reviewQueue(ReviewQuery(limit: 1)).items.first)
         #expect(first.candidates == labels && first.label == nil && first.scoredLabel == nil, "\(first)")
         let before = try catalog.status().excluded["label_conflict"] ?? 0

@@ -1,3 +1,4 @@
+import Catalogs
 import CurateCore
 import Foundation
 import Testing
@@ -19,7 +20,7 @@ struct ReviewDecisionTests {
     @Test func relabelAcceptRejectAndUndoShowEverywhereAtOnce() throws {
         let ws = try ReviewWorkspace.copy("review-decide")
         defer { try? FileManager.default.removeItem(at: ws.deletingLastPathComponent()) }
-        let catalog = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path)
+        let catalog = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing)
         let labels = ["angry", "happy", "sad"]
         let queue = try catalog.reviewQueue(ReviewQuery(limit: 1000))
         #expect(queue.total == queue.items.count && queue.items.count > 10)
@@ -79,7 +80,7 @@ struct ReviewDecisionTests {
     @Test func pagesFollowTheQueueOrderWhileDecisionsAreMade() throws {
         let ws = try ReviewWorkspace.copy("review-pages")
         defer { try? FileManager.default.removeItem(at: ws.deletingLastPathComponent()) }
-        let catalog = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path)
+        let catalog = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing)
         for rank in ScoreSettings.RankBy.allCases {
             let full = try catalog.reviewQueue(ReviewQuery(all: true, rankBy: rank, limit: 10_000)).items.map(\.faceID)
             var paged: [Int64] = []
@@ -104,7 +105,7 @@ struct ReviewDecisionTests {
     @Test func splitKeepsReviewerLabelsAndLeavesRejectedFacesOut() throws {
         let ws = try ReviewWorkspace.copy("review-split")
         defer { try? FileManager.default.removeItem(at: ws.deletingLastPathComponent()) }
-        let catalog = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path)
+        let catalog = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing)
         let items = try catalog.reviewQueue(ReviewQuery(limit: 1000)).items.filter { $0.candidates == nil }
         let (f0, f2) = (items[0], items[1])
         let newLabel: String = ["angry", "happy", "sad"].first { $0 != f0.label }!

@@ -1,3 +1,4 @@
+import Catalogs
 import CurateCore
 import Foundation
 import Testing
@@ -25,7 +26,7 @@ struct ReviewServerTests {
         defer { try? FileManager.default.removeItem(at: ws.deletingLastPathComponent()) }
         let server = try ReviewProcess(workspace: ws)
         let token = server.token
-        let face = try #require(try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path)
+        let face = try #require(try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing)
             .reviewQueue(ReviewQuery(limit: 1)).items.first).faceID
         let decision = #"{"face_id": \#(face), "action": "reject"}"#
 
@@ -42,7 +43,7 @@ struct ReviewServerTests {
         #expect(bad.status == 400 && bad.body.contains("angry"))
         #expect(try await server.request("POST", "/api/decide?token=\(token)", body: "not json").status == 400)
         #expect(try await server.request("POST", "/api/decide?token=\(token)", body: #"{"face_id": 999999, "action": "reject"}"#).status == 400)
-        let catalog = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path)
+        let catalog = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing)
         #expect(try catalog.reviewHistory().isEmpty)
 
         // With the token: the crop is the PNG on disk, the photo a JPEG thumbnail, the decision recorded.
@@ -65,7 +66,7 @@ struct ReviewServerTests {
 
         let ids = (seen["ids"] as! [NSNumber]).map(\.int64Value)
         let given = seen["given"] as! [String]
-        let catalog = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path)
+        let catalog = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing)
         let history = try catalog.reviewHistory()
         // relabel (digit), accept (Enter), reject (x), undo (z), reject (x), relabel (mouse).
         #expect(history.map(\.action) == [.relabel, .accept, .reject, .undo, .reject, .relabel])
@@ -120,7 +121,7 @@ struct TryImagePageTests {
         #expect(server.stop() == 0)
 
         // The added photo is in the catalog, with its label and provenance, stored once.
-        let catalog = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path)
+        let catalog = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing)
         let added = try catalog.allProvenance().filter { $0.url.contains("/uploads/") }
         #expect(added.count == 1 && added.first?.state == "fetched")
         let sha = try #require(added.first?.sha256)
@@ -134,7 +135,7 @@ struct ReportTests {
     @Test func reportIsSelfContainedAndRendersInChromium() throws {
         let ws = try ReviewWorkspace.copy("report")
         defer { try? FileManager.default.removeItem(at: ws.deletingLastPathComponent()) }
-        let catalog = try SQLiteCatalog(path: ws.appendingPathComponent("catalog.sqlite").path)
+        let catalog = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing)
         let first = try #require(try catalog.reviewQueue(ReviewQuery(limit: 2)).items.first)
         _ = try catalog.recordReview(faceID: first.faceID, action: .reject, label: nil, reviewer: "tester")
         let out = ws.deletingLastPathComponent().appendingPathComponent("report.html")

@@ -1,3 +1,4 @@
+import Catalogs
 import CurateCore
 import Foundation
 import TestSupport
@@ -8,7 +9,7 @@ import TestSupport
 struct RandomCatalog {
     static let labels = ["angry", "happy", "sad"]
     let dir: URL
-    let catalog: SQLiteCatalog
+    let catalog: any CatalogBackend
     var rng: SplitMix
     var imageCount = 0
     /// Expected exclusions, tallied as images are made.
@@ -17,7 +18,7 @@ struct RandomCatalog {
 
     init(seed: UInt64) throws {
         dir = try makeTempDir("split")
-        catalog = try SQLiteCatalog(path: dir.appendingPathComponent("catalog.sqlite").path)
+        catalog = try CatalogFactory.open(.sqlite(path: dir.appendingPathComponent("catalog.sqlite").path), .create)
         rng = SplitMix(seed)
     }
 

@@ -1,22 +1,15 @@
+import Catalogs
+import CurateCore
 import Foundation
-import GRDB
 import Testing
-@testable import CurateCore
 
-struct SQLiteCatalogTests {
-    func withCatalog(_ body: (SQLiteCatalog, Workspace) throws -> Void) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curate-cat-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let ws = Workspace(dir)
-        try body(try ws.openCatalog(), ws)
-    }
+/// What every catalog backend must do, whatever stores it: URLs, outcomes, provenance and
+/// status. The stage-by-stage half is in CatalogContractTests+Stages.swift.
+struct CatalogContractTests {
+    func image(_ sha: String) -> ImageRecord { Seed.image(sha) }
 
-    func image(_ sha: String) -> ImageRecord {
-        ImageRecord(sha256: sha, path: Workspace.imageRelativePath(sha256: sha, ext: "jpg"), format: "jpeg", width: 10, height: 20, bytes: 99)
-    }
-
-    @Test func addingTheSameListTwiceAddsNothing() throws {
-        try withCatalog { cat, _ throws in
+    @Test(arguments: Backend.allCases) func addingTheSameListTwiceAddsNothing(_ backend: Backend) throws {
+        try backend.withCatalog { cat, _ throws in
             let e = [URLEntry(url: "http://a/1", label: "happy", listFile: "l", line: 1),
                      URLEntry(url: "http://a/2", label: "sad", listFile: "l", line: 2)]
             #expect(try cat.addURLs(e) == { var s = AddSummary(); s.newURLs = 2; s.newLabels = 2; return s }())
@@ -25,8 +18,8 @@ struct SQLiteCatalogTests {
         }
     }
 
-    @Test func oneURLWithTwoLabelsKeepsBoth() throws {
-        try withCatalog { cat, _ throws in
+    @Test(arguments: Backend.allCases) func oneURLWithTwoLabelsKeepsBoth(_ backend: Backend) throws {
+        try backend.withCatalog { cat, _ throws in
             _ = try cat.addURLs([URLEntry(url: "http://a/1", label: "happy", listFile: "happy.txt", line: 1),
                                  URLEntry(url: "http://a/1", label: "sad", listFile: "sad.txt", line: 9)])
             let p = try #require(try cat.provenance(url: "http://a/1"))
@@ -35,8 +28,8 @@ struct SQLiteCatalogTests {
         }
     }
 
-    @Test func recordingOutcomesUpdatesStatusAndCountsDuplicates() throws {
-        try withCatalog { cat, _ throws in
+    @Test(arguments: Backend.allCases) func recordingOutcomesUpdatesStatusAndCountsDuplicates(_ backend: Backend) throws {
+        try backend.withCatalog { cat, _ throws in
             _ = try cat.addURLs((1...4).map { URLEntry(url: "http://a/\($0)", label: $0 == 4 ? "sad" : "happy", listFile: "l", line: $0) })
             let ids = try cat.urlsToFetch(retryFailed: false).map(\.id)
             var ok1 = FetchOutcome(urlID: ids[0], attempts: 1, elapsedSeconds: 0.1)
@@ -58,12 +51,12 @@ struct SQLiteCatalogTests {
         }
     }
 
-    @Test func imagesAreScannedAndNumberedInListOrderWhateverOrderDownloadsFinished() throws {
+    @Test(arguments: Backend.allCases) func imagesAreScannedAndNumberedInListOrderWhateverOrderDownloadsFinished(_ backend: Backend) throws {
         // Two runs of the same list whose downloads finish in opposite orders: the same scan
         // order, so the same face ids.
         func scanOrder(reversed: Bool) throws -> [String] {
             var order: [String] = []
-            try withCatalog { cat, _ throws in
+            try backend.withCatalog { cat, _ throws in
                 _ = try cat.addURLs((1...5).map { URLEntry(url: "http://a/\($0)", label: "happy", listFile: "l", line: $0) })
                 var outcomes = try cat.urlsToFetch(retryFailed: false).enumerated().map { i, u in
                     var o = FetchOutcome(urlID: u.id, attempts: 1, elapsedSeconds: 0)
@@ -86,8 +79,8 @@ struct SQLiteCatalogTests {
         #expect(try scanOrder(reversed: true) == forward)
     }
 
-    @Test func oneImageReachedUnderTwoLabelsIsALabelConflictWithItsSources() throws {
-        try withCatalog { cat, _ throws in
+    @Test(arguments: Backend.allCases) func oneImageReachedUnderTwoLabelsIsALabelConflictWithItsSources(_ backend: Backend) throws {
+        try backend.withCatalog { cat, _ throws in
             _ = try cat.addURLs([URLEntry(url: "http://a/1", label: "happy", listFile: "happy.txt", line: 3),
                                  URLEntry(url: "http://b/1", label: "sad", listFile: "sad.txt", line: 7),
                                  URLEntry(url: "http://c/2", label: "sad", listFile: "sad.txt", line: 8)])
@@ -110,35 +103,8 @@ struct SQLiteCatalogTests {
         }
     }
 
-    @Test func aCatalogFromBeforeV10GetsItsImagesListOrderInPlace() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curate-v9-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("catalog.sqlite").path
-        // A v9 catalog whose images were stored in the opposite order of their URLs.
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try SQLiteCatalog.migrator.migrate(queue, upTo: "v9: label conflicts in the review queue")
-            try queue.write { db in
-                for (id, sha) in [(1, "late"), (2, "early"), (3, "late")] {
-                    try db.execute(sql: "INSERT INTO urls (id, url, state, sha256, attempts) VALUES (?, ?, 'fetched', ?, 1)",
-                                   arguments: [id, "http://a/\(id)", sha])
-                }
-                for sha in ["early", "late"] {   // rowid order: early first
-                    try db.execute(sql: """
-                        INSERT INTO images (sha256, path, format, width, height, bytes, first_fetched_at)
-                        VALUES (?, ?, 'jpeg', 1, 1, 1, ?)
-                        """, arguments: [sha, "images/\(sha).jpg", Date()])
-                }
-            }
-        }
-        let cat = try SQLiteCatalog(path: path)   // migrates to the newest schema in place
-        #expect(try cat.imagesToScan().map(\.sha256) == ["late", "early"], "URL 1 reached 'late' first")
-        #expect(try cat.imageExportRows().map(\.sha256) == ["late", "early"])
-    }
-
-    @Test func statusJSONHasTheDocumentedShape() throws {
-        try withCatalog { cat, _ throws in
+    @Test(arguments: Backend.allCases) func statusJSONHasTheDocumentedShape(_ backend: Backend) throws {
+        try backend.withCatalog { cat, _ throws in
             let json = try cat.status().json()
             let obj = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
             #expect(Set(obj.keys) == ["urls", "failures", "images", "labels", "faces", "splits", "excluded", "scored", "flagged", "reviewed"])
@@ -148,10 +114,10 @@ struct SQLiteCatalogTests {
         }
     }
 
-    @Test func reopeningAMigratedCatalogKeepsItsData() throws {
-        try withCatalog { cat, ws throws in
+    @Test(arguments: Backend.allCases) func reopeningAMigratedCatalogKeepsItsData(_ backend: Backend) throws {
+        try backend.withCatalog { cat, ws throws in
             _ = try cat.addURLs([URLEntry(url: "http://a/1", label: "happy", listFile: "l", line: 1)])
-            let again = try ws.openCatalog()
+            let again = try backend.reopen(ws)
             #expect(try again.status().urls.total == 1)
         }
     }

@@ -1,3 +1,4 @@
+import CurateCore
 import Foundation
 import GRDB
 
@@ -165,10 +166,4 @@ extension SQLiteCatalog {
             }
         }
     }
-}
-
-/// 16 lowercase hex digits, first bit most significant (as imagehash prints).
-public func hex16(_ h: UInt64) -> String {
-    let s = String(h, radix: 16)
-    return String(repeating: "0", count: 16 - s.count) + s
 }

@@ -1,3 +1,4 @@
+import CurateCore
 import Foundation
 import GRDB
 

@@ -1,3 +1,4 @@
+import CurateCore
 import GRDB
 
 /// One `faces` row as GRDB decodes it (the landmarks from their JSON column), mapped once to
