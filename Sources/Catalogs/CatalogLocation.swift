@@ -13,6 +13,8 @@ public enum CatalogLocation: Equatable, Sendable, CustomStringConvertible {
     /// `text` from `--catalog` or the environment; a relative path is taken from `base`.
     public init(parsing text: String, relativeTo base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
+        // A relative path is taken from the folder itself, whether or not it exists yet.
+        let base = URL(fileURLWithPath: base.path, isDirectory: true)
         guard !trimmed.isEmpty else { throw CurateError("--catalog is empty: give sqlite:PATH or a postgres:// URL") }
         if let colon = trimmed.firstIndex(of: ":"), trimmed[..<colon].allSatisfy({ $0.isLetter || $0 == "+" }),
            trimmed[..<colon].count > 1 {
