@@ -54,7 +54,7 @@ extension SQLiteCatalog {
                 let f = try FaceRow(row: r)
                 let img = images[f.imageSHA256]
                 let labels = img?.labels ?? []
-                let placed = Self.placement(r, sources: labels)
+                let placed = try PlacementColumns(row: r).placement(sources: labels)
                 return FaceExportRow(
                     faceID: f.id, imageSHA256: f.imageSHA256, index: f.idx, url: img?.urls.first,
                     label: placed.label, labels: labels, box: f.box, landmarks: f.landmarks,
@@ -107,22 +107,5 @@ extension SQLiteCatalog {
                                                u.rejected?.rawValue, u.faceID])
             }
         }
-    }
-
-    static func rejection(_ r: Row) -> FaceRejection? {
-        (r["rejected"] as String?).flatMap(FaceRejection.init(rawValue:))
-    }
-
-    /// A face's placement (`FacePlacement.resolve`) from a row carrying `split`, `excluded`,
-    /// `split_label` (face_splits), `review_action`, `review_label` (face_reviews) and, when
-    /// selected, `rejected` (faces): the mapping from columns; the rule lives in the model.
-    static func placement(_ r: Row, sources: [String]) -> (label: String?, split: String?, excluded: String?) {
-        let review = (r["review_action"] as String?).flatMap(ReviewAction.init(rawValue:)).map {
-            FaceReview(action: $0, label: r["review_label"], reviewer: "")
-        }
-        let stored = FacePlacement.Stored(split: r["split"], label: r["split_label"],
-                                          excluded: (r["excluded"] as String?).flatMap(Exclusion.init(rawValue:)))
-        let p = FacePlacement.resolve(review: review, stored: stored, sources: sources, gate: rejection(r))
-        return (p.label, p.split, p.excluded?.rawValue)
     }
 }

@@ -84,7 +84,7 @@ extension SQLiteCatalog {
 
     public func reviewHistory() throws -> [ReviewEntry] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM label_history ORDER BY id").map(Self.entry)
+            try HistoryRow.fetchAll(db, sql: "SELECT * FROM label_history ORDER BY id").map { try $0.entry() }
         }
     }
 
@@ -98,12 +98,6 @@ extension SQLiteCatalog {
                            undoes: undoes, reviewer: reviewer, at: at)
     }
 
-    static func entry(_ r: Row) throws -> ReviewEntry {
-        guard let action = ReviewAction(rawValue: r["action"]) else { throw CurateError("unknown review action \(r["action"] ?? "")") }
-        return ReviewEntry(id: r["id"], faceID: r["face_id"], action: action, oldLabel: r["old_label"], newLabel: r["new_label"],
-                           undoes: r["undoes"], reviewer: r["reviewer"], at: r["at"])
-    }
-
     static func whereClause(_ filters: [String]) -> String {
         filters.isEmpty ? "" : "WHERE " + filters.joined(separator: " AND ")
     }
@@ -114,27 +108,24 @@ extension SQLiteCatalog {
         """
 
     static let queueColumns = """
-        sc.face_id, sc.probs, sc.label AS scored_label, sc.candidates, sc.predicted, sc.self_confidence, sc.margin, sc.flagged,
+        sc.face_id, sc.probs, sc.label, sc.candidates, sc.predicted, sc.self_confidence, sc.margin, sc.flagged,
         f.image_sha256, f.crop_path, f.x1, f.y1, f.x2, f.y2, i.path, i.width, i.height,
         s.split, s.excluded, s.label AS split_label, r.action AS review_action, r.new_label AS review_label, r.reviewer,
         (SELECT u.url FROM urls u WHERE u.sha256 = f.image_sha256 AND u.state = 'fetched' ORDER BY u.id LIMIT 1) AS url
         """
 
     static func reviewItem(_ r: Row) throws -> ReviewItem {
-        let probs = try JSONDecoder().decode([String: Float].self, from: Data((r["probs"] as String).utf8))
-        let scored: String? = r["scored_label"]
-        let candidates = try Self.candidates(r)
-        let placed = placement(r, sources: scored.map { [$0] } ?? candidates ?? [])
-        let review = (r["review_action"] as String?).flatMap(ReviewAction.init(rawValue:)).map {
-            FaceReview(action: $0, label: r["review_label"], reviewer: r["reviewer"])
-        }
+        let score = try FaceScoreRow(row: r), card = try ReviewCardRow(row: r), columns = try PlacementColumns(row: r)
+        let placed = columns.placement(sources: score.label.map { [$0] } ?? score.candidates ?? [])
+        let review = columns.review.map { FaceReview(action: $0.action, label: $0.label, reviewer: card.reviewer ?? "") }
         return ReviewItem(
-            faceID: r["face_id"], imageSHA256: r["image_sha256"], crop: r["crop_path"], imagePath: r["path"],
-            imageWidth: r["width"], imageHeight: r["height"],
-            box: [r["x1"], r["y1"], r["x2"], r["y2"]].map { (v: Double) in Float(v) }, url: r["url"],
+            faceID: score.faceID, imageSHA256: card.imageSHA256, crop: card.cropPath, imagePath: card.path,
+            imageWidth: card.width, imageHeight: card.height, box: [card.x1, card.y1, card.x2, card.y2].map { Float($0) },
+            url: card.url,
             // An unsettled conflict has no current label: its sources' are the candidates.
-            label: candidates != nil && review == nil ? nil : placed.label, scoredLabel: scored, candidates: candidates, predicted: r["predicted"], probs: probs,
-            selfConfidence: Float(r["self_confidence"] as Double), margin: Float(r["margin"] as Double),
-            flagged: r["flagged"], split: placed.split, review: review)
+            label: score.candidates != nil && review == nil ? nil : placed.label, scoredLabel: score.label,
+            candidates: score.candidates, predicted: score.predicted, probs: score.probs,
+            selfConfidence: Float(score.selfConfidence), margin: Float(score.margin),
+            flagged: score.flagged, split: placed.split, review: review)
     }
 }

@@ -5,14 +5,11 @@ import GRDB
 extension SQLiteCatalog {
     public func facesToScore(model: String) throws -> [FaceToScore] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: """
+            try ScoreInputRow.fetchAll(db, sql: """
                 SELECT f.id, f.crop_path, f.landmarks, i.path FROM faces f JOIN images i ON i.sha256 = f.image_sha256
                 WHERE i.canonical = 1 AND f.rejected IS NULL AND NOT EXISTS (SELECT 1 FROM face_probs p WHERE p.face_id = f.id AND p.model = ?)
                 ORDER BY f.image_sha256, f.idx
-                """, arguments: [model]).map { r in
-                FaceToScore(faceID: r["id"], crop: r["crop_path"], imagePath: r["path"],
-                            landmarks: try JSONDecoder().decode([[Float]].self, from: Data((r["landmarks"] as String).utf8)))
-            }
+                """, arguments: [model]).map(\.input)
         }
     }
 
@@ -38,7 +35,7 @@ extension SQLiteCatalog {
                 LEFT JOIN clusters c ON c.id = i.cluster_id AND c.conflict = 1
                 WHERE p.model = ? AND f.rejected IS NULL ORDER BY f.id
                 """, arguments: [model]).map { r in
-                let placed = Self.placement(r, sources: labels[r["image_sha256"] as String] ?? [])
+                let placed = try PlacementColumns(row: r).placement(sources: labels[r["image_sha256"] as String] ?? [])
                 return ScoringRow(faceID: r["id"], label: placed.label, split: placed.split, group: r["group_key"],
                                   excluded: placed.excluded, probs: floats(r["probs"]), features: floats(r["features"]),
                                   sources: (r["cluster_labels"] as String?).map { $0.split(separator: ",").map(String.init) }
@@ -64,22 +61,9 @@ extension SQLiteCatalog {
         }
     }
 
-    /// A conflict's candidate labels (the `candidates` JSON array), nil for other faces.
-    static func candidates(_ r: Row) throws -> [String]? {
-        try (r["candidates"] as String?).map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) }
-    }
-
     /// Stored mislabel scores by face id, for the face-level export.
     func faceScores(_ db: Database) throws -> [Int64: FaceScore] {
-        var out: [Int64: FaceScore] = [:]
-        for r in try Row.fetchAll(db, sql: "SELECT * FROM face_scores") {
-            let probs = try JSONDecoder().decode([String: Float].self, from: Data((r["probs"] as String).utf8))
-            out[r["face_id"]] = FaceScore(faceID: r["face_id"], probs: probs, label: r["label"], candidates: try Self.candidates(r),
-                                          predicted: r["predicted"],
-                                          selfConfidence: Float(r["self_confidence"] as Double), margin: Float(r["margin"] as Double),
-                                          flagged: r["flagged"])
-        }
-        return out
+        Dictionary(uniqueKeysWithValues: try FaceScoreRow.fetchAll(db, sql: "SELECT * FROM face_scores").map { ($0.faceID, $0.score) })
     }
 }
 

@@ -22,15 +22,14 @@ extension SQLiteCatalog {
                                   labels: labels[sha] ?? [], scan: scan)
             }
             let faces = try Row.fetchAll(db, sql: """
-                SELECT f.id, f.image_sha256, f.rejected, fs.split, r.action, r.new_label, r.reviewer
+                SELECT f.id, f.image_sha256, f.rejected, fs.split, r.action AS review_action, r.new_label AS review_label, r.reviewer
                 FROM faces f LEFT JOIN face_splits fs ON fs.face_id = f.id LEFT JOIN face_reviews r ON r.face_id = f.id
                 ORDER BY f.id
                 """).map { r in
-                let review = (r["action"] as String?).flatMap(ReviewAction.init(rawValue:)).map {
-                    FaceReview(action: $0, label: r["new_label"], reviewer: r["reviewer"])
-                }
-                return SplitFace(id: r["id"], imageSHA256: r["image_sha256"], split: r["split"], review: review,
-                                 rejected: Self.rejection(r))
+                let columns = try PlacementColumns(row: r)
+                let review = columns.review.map { FaceReview(action: $0.action, label: $0.label, reviewer: r["reviewer"]) }
+                return SplitFace(id: r["id"], imageSHA256: r["image_sha256"], split: columns.split, review: review,
+                                 rejected: columns.rejected.flatMap(FaceRejection.init(rawValue:)))
             }
             let state = try Row.fetchOne(db, sql: "SELECT ratio, seed FROM split_state WHERE id = 1").map {
                 SplitState(ratio: $0["ratio"], seed: UInt64(bitPattern: $0["seed"]))
@@ -63,11 +62,11 @@ extension SQLiteCatalog {
         let stored = try String.fetchOne(db, sql: "SELECT excluded_counts FROM split_state WHERE id = 1")
         if let stored { s.excluded = try JSONDecoder().decode([String: Int].self, from: Data(stored.utf8)) }
         var rejected = 0, waiting = 0
-        for r in try Row.fetchAll(db, sql: """
+        for columns in try PlacementColumns.fetchAll(db, sql: """
             SELECT s.split, s.label AS split_label, s.excluded, r.action AS review_action, r.new_label AS review_label, f.rejected
             FROM face_splits s JOIN faces f ON f.id = s.face_id LEFT JOIN face_reviews r ON r.face_id = s.face_id
             """) {
-            let p = placement(r, sources: [])
+            let p = columns.placement(sources: [])
             if let split = p.split { s.splits[split, default: [:]][p.label ?? "", default: 0] += 1 }
             if p.excluded == Exclusion.rejected.rawValue { rejected += 1 }
             if p.excluded == Exclusion.awaitingSplit.rawValue { waiting += 1 }
