@@ -80,12 +80,3 @@ extension SQLiteCatalog {
         }
     }
 }
-
-extension JSONEncoder {
-    /// Sorted keys: stored and printed JSON stays byte-stable.
-    public static var sorted: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }
-}

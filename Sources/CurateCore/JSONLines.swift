@@ -13,3 +13,19 @@ public enum JSONLines {
         return out
     }
 }
+
+extension JSONEncoder {
+    /// Sorted keys: stored and printed JSON stays byte-stable.
+    public static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+
+    /// What commands print: sorted keys, and URLs and paths without escaped slashes.
+    public static var printed: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+}

@@ -150,3 +150,14 @@ public final class FetchStage: @unchecked Sendable {
         }
     }
 }
+
+extension FetchStage {
+    /// Records `entries` as a URL list would (provenance, labels) and fetches only them, retrying
+    /// any that failed before: `predict --add` and the "try an image" page's "add to dataset".
+    public static func addAndFetch(_ entries: [URLEntry], workspace: Workspace, catalog: any FetchCatalog,
+                                   settings: FetchSettings) throws -> FetchSummary {
+        _ = try catalog.addURLs(entries)
+        let stage = try FetchStage(workspace: workspace, catalog: catalog, settings: settings)
+        return try stage.run(retryFailed: true, only: Set(entries.map(\.url)))
+    }
+}

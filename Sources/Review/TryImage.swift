@@ -78,9 +78,8 @@ public struct TryImage: Sendable {
         let rel = "uploads/\(r.id).\(ext == "jpeg" ? "jpg" : ext)"
         try server.workspace.writeAtomically(bytes, to: rel, skipExisting: true)
         let url = server.workspace.url(relative: rel).standardizedFileURL.absoluteString
-        _ = try server.catalog.addURLs([URLEntry(url: url, label: label, listFile: "curate review: try an image", line: 1)])
-        let stage = try FetchStage(workspace: server.workspace, catalog: server.catalog, settings: fetch)
-        let summary = try stage.run(retryFailed: true, only: [url])
+        let summary = try FetchStage.addAndFetch([URLEntry(url: url, label: label, listFile: "curate review: try an image", line: 1)],
+                                                 workspace: server.workspace, catalog: server.catalog, settings: fetch)
         if summary.failed > 0 { throw HTTPError(.internalServerError, message: "could not add \(url): \(summary.failures)") }
         return try server.json(Added(url: url, label: label, fetched: summary.fetched, alreadyStored: summary.duplicates))
     }

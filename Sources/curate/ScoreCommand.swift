@@ -53,27 +53,12 @@ struct ScoreCommand: ParsableCommand {
             throw ExitCode(130)
         }
         guard let top else { print(summary.text); return }
-        let rows = Dictionary(uniqueKeysWithValues: try catalog.faceExportRows().map { ($0.faceID, $0) })
-        let listed = summary.top.prefix(top)
+        let list = try SuspectList(summary.top, count: top, rankBy: settings.rankBy, labels: pipeline.labels.names, catalog: catalog)
         if json {
-            let objects: [[String: Any]] = listed.map { s in
-                ["face_id": s.faceID, "crop": rows[s.faceID]?.crop ?? "", "url": rows[s.faceID]?.url ?? "",
-                 "label": s.label ?? NSNull(), "candidates": s.candidates ?? NSNull(), "predicted": s.predicted, "probs": s.probs, "self_confidence": s.selfConfidence,
-                 "margin": s.margin, "flagged": s.flagged]
-            }
-            let data = try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
-            return
-        }
-        print(summary.text)
-        let labels = pipeline.labels.names.filter { l in listed.first?.probs[l] != nil }
-        print(["face", "flag", "given", "predicted"].joined(separator: "\t") + "\t" + labels.map { "p_\($0)" }.joined(separator: "\t") + "\t\(settings.rankBy.rawValue)\tcrop")
-        for s in listed {
-            let key = settings.rankBy == .margin ? s.margin : s.selfConfidence
-            let given = s.label ?? "conflict:" + (s.candidates ?? []).joined(separator: "/")
-            print("\(s.faceID)\t\(s.flagged ? "*" : "")\t\(given)\t\(s.predicted)\t"
-                + labels.map { String(format: "%.3f", s.probs[$0] ?? 0) }.joined(separator: "\t")
-                + "\t\(String(format: "%.3f", key))\t\(rows[s.faceID]?.crop ?? "")")
+            print(String(decoding: try JSONEncoder.printed.encode(list), as: UTF8.self))
+        } else {
+            print(summary.text)
+            print(list.text)
         }
     }
 }
