@@ -165,7 +165,7 @@ public final class SQLiteCatalog: Catalog, CatalogInspection {
         try pool.read { db in try Self.provenance(db, where: "", arguments: []) }
     }
 
-    public func failedURLs(reason: String?) throws -> [URLProvenance] {
+    public func failedURLs(reason: FetchFailure?) throws -> [URLProvenance] {
         try pool.read { db in
             try Self.provenance(db, where: "WHERE state = 'failed'" + (reason == nil ? "" : " AND error = ?"),
                                 arguments: StatementArguments(reason.map { [$0] } ?? []))

@@ -6,7 +6,7 @@ import GRDB
 struct URLRow: Decodable, FetchableRecord {
     var id: Int64
     var url: String
-    var state: String
+    var state: URLState
     var finalURL: String?
     var httpStatus: Int?
     var contentType: String?
@@ -30,7 +30,7 @@ struct URLRow: Decodable, FetchableRecord {
     func provenance(labels: [URLLabel]) -> URLProvenance {
         URLProvenance(id: id, url: url, state: state, finalURL: finalURL, httpStatus: httpStatus, contentType: contentType,
                       bytes: bytes, sha256: sha256, format: format, width: width, height: height, attempts: attempts,
-                      elapsedSeconds: elapsedSeconds, fetchedAt: fetchedAt, error: error, errorDetail: errorDetail, labels: labels)
+                      elapsedSeconds: elapsedSeconds, fetchedAt: fetchedAt, error: error.map(FetchFailure.init(rawValue:)), errorDetail: errorDetail, labels: labels)
     }
 }
 
@@ -42,3 +42,9 @@ struct URLLabelRow: Decodable, FetchableRecord {
 
     enum CodingKeys: String, CodingKey { case urlID = "url_id", label, listFile = "list_file" }
 }
+
+// Typed values stored as their codes (the columns hold the same strings as before).
+extension URLState: DatabaseValueConvertible {}
+extension FetchFailure: DatabaseValueConvertible {}
+extension SplitName: DatabaseValueConvertible {}
+extension Exclusion: DatabaseValueConvertible {}

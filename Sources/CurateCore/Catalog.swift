@@ -10,7 +10,7 @@ public typealias Catalog = StatusCatalog & FetchCatalog & DedupCatalog & FacesCa
 public protocol StatusCatalog: Sendable {
     func status() throws -> CatalogStatus
     /// Failed URLs in list order, only those failed for `reason` when given.
-    func failedURLs(reason: String?) throws -> [URLProvenance]
+    func failedURLs(reason: FetchFailure?) throws -> [URLProvenance]
 }
 
 /// `curate fetch` (and `predict --add`, the "try an image" page).

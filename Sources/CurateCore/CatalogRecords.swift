@@ -61,8 +61,8 @@ public struct FetchOutcome: Sendable, Equatable {
     public var fetchedAt: Date
     /// The stored image, when the body is a usable image.
     public var image: ImageRecord?
-    /// Short stable reason code when it failed (e.g. "http_404", "timeout", "not_an_image").
-    public var error: String?
+    /// Why it failed, when it did.
+    public var error: FetchFailure?
     public var errorDetail: String?
 
     public init(urlID: Int64, attempts: Int, elapsedSeconds: Double, fetchedAt: Date = Date()) {
@@ -119,7 +119,7 @@ public struct CatalogStatus: Sendable, Equatable, Encodable {
 public struct URLProvenance: Sendable, Equatable {
     public var id: Int64
     public var url: String
-    public var state: String
+    public var state: URLState
     public var finalURL: String?
     public var httpStatus: Int?
     public var contentType: String?
@@ -131,15 +131,15 @@ public struct URLProvenance: Sendable, Equatable {
     public var attempts: Int
     public var elapsedSeconds: Double?
     public var fetchedAt: Date?
-    public var error: String?
+    public var error: FetchFailure?
     public var errorDetail: String?
     /// (label, list file) pairs this URL was given.
     public var labels: [URLLabel]
 
-    public init(id: Int64, url: String, state: String, finalURL: String? = nil, httpStatus: Int? = nil,
+    public init(id: Int64, url: String, state: URLState, finalURL: String? = nil, httpStatus: Int? = nil,
                 contentType: String? = nil, bytes: Int? = nil, sha256: String? = nil, format: String? = nil,
                 width: Int? = nil, height: Int? = nil, attempts: Int, elapsedSeconds: Double? = nil,
-                fetchedAt: Date? = nil, error: String? = nil, errorDetail: String? = nil, labels: [URLLabel]) {
+                fetchedAt: Date? = nil, error: FetchFailure? = nil, errorDetail: String? = nil, labels: [URLLabel]) {
         self.id = id
         self.url = url
         self.state = state

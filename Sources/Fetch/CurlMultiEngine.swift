@@ -9,7 +9,7 @@ struct TerminalTransfer {
     var result: TransferResult
     var attempts: Int
     var elapsed: Double
-    var reason: String?
+    var reason: FetchFailure?
     var detail: String?
 }
 
@@ -124,29 +124,29 @@ final class CurlMultiEngine {
     }
 
     /// Transport- and HTTP-level failure reason, or nil when a body arrived.
-    static func classify(_ r: TransferResult) -> (String?, String?) {
-        if r.tooLarge { return ("too_large", "body over the max_bytes limit") }
+    static func classify(_ r: TransferResult) -> (FetchFailure?, String?) {
+        if r.tooLarge { return (.tooLarge, "body over the max_bytes limit") }
         if r.curlCode != CURLE_OK {
-            let reason: String
+            let reason: FetchFailure
             switch r.curlCode {
-            case CURLE_OPERATION_TIMEDOUT: reason = "timeout"
-            case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: reason = "dns_error"
-            case CURLE_COULDNT_CONNECT: reason = "connection_failed"
-            case CURLE_TOO_MANY_REDIRECTS: reason = "too_many_redirects"
-            case CURLE_PARTIAL_FILE: reason = "truncated_body"
-            case CURLE_GOT_NOTHING: reason = "empty_reply"
-            case CURLE_SEND_ERROR, CURLE_RECV_ERROR: reason = "connection_error"
-            case CURLE_UNSUPPORTED_PROTOCOL: reason = "unsupported_scheme"
-            case CURLE_FILE_COULDNT_READ_FILE: reason = "file_not_found"
+            case CURLE_OPERATION_TIMEDOUT: reason = .timeout
+            case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: reason = .dnsError
+            case CURLE_COULDNT_CONNECT: reason = .connectionFailed
+            case CURLE_TOO_MANY_REDIRECTS: reason = .tooManyRedirects
+            case CURLE_PARTIAL_FILE: reason = .truncatedBody
+            case CURLE_GOT_NOTHING: reason = .emptyReply
+            case CURLE_SEND_ERROR, CURLE_RECV_ERROR: reason = .connectionError
+            case CURLE_UNSUPPORTED_PROTOCOL: reason = .unsupportedScheme
+            case CURLE_FILE_COULDNT_READ_FILE: reason = .fileNotFound
             case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
-                 CURLE_SSL_CACERT_BADFILE: reason = "tls_error"
-            case CURLE_URL_MALFORMAT: reason = "bad_url"
-            default: reason = "curl_\(r.curlCode.rawValue)"
+                 CURLE_SSL_CACERT_BADFILE: reason = .tlsError
+            case CURLE_URL_MALFORMAT: reason = .badURL
+            default: reason = .curl(Int(r.curlCode.rawValue))
             }
             return (reason, r.curlError)
         }
-        if r.httpStatus >= 400 { return ("http_\(r.httpStatus)", nil) }
-        if r.body.isEmpty { return ("empty_body", nil) }
+        if r.httpStatus >= 400 { return (.http(r.httpStatus), nil) }
+        if r.body.isEmpty { return (.emptyBody, nil) }
         return (nil, nil)
     }
 

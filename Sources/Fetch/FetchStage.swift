@@ -104,14 +104,14 @@ public final class FetchStage: @unchecked Sendable {
                 o.width = header.width
                 o.height = header.height
             case .rejected(let reason, let detail, let header):
-                o.error = reason
+                o.error = FetchFailure(rawValue: reason)
                 o.errorDetail = detail
                 o.format = header?.format.rawValue
                 o.width = header.flatMap { $0.width > 0 ? $0.width : nil }
                 o.height = header.flatMap { $0.height > 0 ? $0.height : nil }
             }
         } catch {
-            o.error = "store_error"
+            o.error = .storeError
             o.errorDetail = "\(error)"
         }
         return o
@@ -122,7 +122,7 @@ public final class FetchStage: @unchecked Sendable {
         buffer.append(o)
         if let e = o.error {
             summary.failed += 1
-            summary.failures[e, default: 0] += 1
+            summary.failures[e.rawValue, default: 0] += 1
         } else {
             summary.fetched += 1
             summary.bytes += o.bytes ?? 0

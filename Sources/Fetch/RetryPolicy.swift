@@ -11,15 +11,6 @@ public struct RetryPolicy: Sendable {
         self.retries = retries; self.backoff = backoff; self.maxBackoff = maxBackoff
     }
 
-    /// Transient failures worth another try: rate limiting, server errors, time-outs
-    /// and connections that dropped or never came up.
-    public static func isTransient(reason: String) -> Bool {
-        if reason == "http_429" || reason == "timeout" || reason == "connection_failed"
-            || reason == "connection_error" || reason == "empty_reply" || reason == "truncated_body" { return true }
-        if reason.hasPrefix("http_5") { return true }
-        return false
-    }
-
     public enum Decision: Equatable, Sendable {
         case retry(after: Double)
         case giveUp(detail: String?)
@@ -27,8 +18,8 @@ public struct RetryPolicy: Sendable {
 
     /// `attempt` is the number of attempts made so far (1 after the first).
     /// `retryAfter` is the server's Retry-After in seconds, when it sent one.
-    public func decide(reason: String, attempt: Int, retryAfter: Double?, jitter: Double) -> Decision {
-        guard Self.isTransient(reason: reason) else { return .giveUp(detail: nil) }
+    public func decide(reason: FetchFailure, attempt: Int, retryAfter: Double?, jitter: Double) -> Decision {
+        guard reason.isTransient else { return .giveUp(detail: nil) }
         guard attempt <= retries else { return .giveUp(detail: "gave up after \(attempt) attempts") }
         if let retryAfter, retryAfter > 0 {
             if retryAfter > maxBackoff {

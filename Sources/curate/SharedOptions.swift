@@ -15,3 +15,8 @@ struct ModelsOption: ParsableArguments {
 extension ScoreStage.Model: ExpressibleByArgument {}
 extension ScoreSettings.RankBy: ExpressibleByArgument {}
 extension FaceSettings.Crop: ExpressibleByArgument {}
+
+// Any code parses: one this build does not name (a newer curate's) still filters.
+extension FetchFailure: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+}

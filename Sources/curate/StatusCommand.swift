@@ -18,7 +18,7 @@ struct StatusCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("With --failures: only URLs that failed for this reason (as `status` lists them, e.g. http_404).",
                                valueName: "reason"))
-    var reason: String?
+    var reason: FetchFailure?
 
     func validate() throws {
         if reason != nil && !failures { throw ValidationError("--reason filters --failures; pass both") }
@@ -56,7 +56,7 @@ struct FailedURL: Encodable {
     enum CodingKeys: String, CodingKey { case url, reason, detail, attempts, httpStatus = "http_status", labels }
 
     init(_ p: URLProvenance) {
-        url = p.url; reason = p.error ?? "unknown"; detail = p.errorDetail; attempts = p.attempts; httpStatus = p.httpStatus
+        url = p.url; reason = p.error?.rawValue ?? "unknown"; detail = p.errorDetail; attempts = p.attempts; httpStatus = p.httpStatus
         labels = Array(Set(p.labels.map(\.label))).sorted()
     }
 

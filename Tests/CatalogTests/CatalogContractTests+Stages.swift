@@ -143,11 +143,11 @@ struct CatalogStageContractTests {
             let ids = try cat.urlsToFetch(retryFailed: false).map(\.id)
             try cat.record(zip(ids, ["http_404", "timeout", "http_404"]).map { id, reason in
                 var o = FetchOutcome(urlID: id, attempts: 2, elapsedSeconds: 1)
-                o.error = reason
+                o.error = FetchFailure(rawValue: reason)
                 return o
             })
             #expect(try cat.failedURLs(reason: nil).map(\.url) == ["http://h/1", "http://h/2", "http://h/3"])
-            #expect(try cat.failedURLs(reason: "http_404").map(\.url) == ["http://h/1", "http://h/3"])
+            #expect(try cat.failedURLs(reason: .http(404)).map(\.url) == ["http://h/1", "http://h/3"])
             #expect(try cat.status().failures == ["http_404": 2, "timeout": 1])
         }
     }

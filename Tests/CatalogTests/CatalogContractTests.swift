@@ -37,7 +37,7 @@ struct CatalogContractTests {
             var ok2 = FetchOutcome(urlID: ids[1], attempts: 1, elapsedSeconds: 0.1)
             ok2.image = image("aa11"); ok2.sha256 = "aa11"   // same bytes, second URL
             var bad = FetchOutcome(urlID: ids[2], attempts: 4, elapsedSeconds: 9)
-            bad.error = "http_503"
+            bad.error = .http(503)
             #expect(try cat.record([ok1, ok2, bad]) == 1)
 
             let s = try cat.status()

@@ -67,13 +67,13 @@ struct FetchEndToEndTests {
         // serve dataset images: same bytes, one image each.
         #expect(summary.duplicates == 5)
         let local = try #require(try catalog.provenance(url: localFile.absoluteString))
-        #expect(local.state == "fetched" && local.sha256 == rows[0].sha256 && local.httpStatus == nil)
-        #expect(try catalog.provenance(url: "file:///nonexistent/curate.jpg")?.error == "file_not_found")
+        #expect(local.state == .fetched && local.sha256 == rows[0].sha256 && local.httpStatus == nil)
+        #expect(try catalog.provenance(url: "file:///nonexistent/curate.jpg")?.error == .fileNotFound)
 
         for f in Self.faults {
             let p = try #require(try catalog.provenance(url: "\(server.base)/fault/\(f.path)"))
-            #expect(p.state == (f.reason == nil ? "fetched" : "failed"), "\(f.path)")
-            #expect(p.error == f.reason, "\(f.path): \(p.errorDetail ?? "")")
+            #expect(p.state == (f.reason == nil ? .fetched : .failed), "\(f.path)")
+            #expect(p.error?.rawValue == f.reason, "\(f.path): \(p.errorDetail ?? "")")
         }
         let retried = try #require(try catalog.provenance(url: "\(server.base)/fault/429-once/x"))
         #expect(retried.attempts == 2)
@@ -86,7 +86,7 @@ struct FetchEndToEndTests {
         // Every dataset file is stored under its own sha256, byte for byte.
         for r in rows {
             let p = try #require(try catalog.provenance(url: "\(server.base)/\(r.path)"))
-            #expect(p.state == "fetched")
+            #expect(p.state == .fetched)
             #expect(p.sha256 == r.sha256, "\(r.path)")
             #expect(p.labels == [URLLabel(label: r.label, listFile: "labels.csv")])
             let stored = ws.url(relative: Workspace.imageRelativePath(sha256: r.sha256, ext: "jpg"))

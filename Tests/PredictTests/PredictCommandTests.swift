@@ -144,7 +144,7 @@ struct PredictCommandTests {
         #expect(status.urls.total == 2 && status.urls.fetched == 2 && status.images.total == 2)
         #expect(status.labels == ["happy": 2])
         let prov = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing).provenance(url: url)
-        #expect(prov?.state == "fetched" && prov?.httpStatus == 200)
+        #expect(prov?.state == .fetched && prov?.httpStatus == 200)
     }
 }
 

@@ -123,7 +123,7 @@ struct TryImagePageTests {
         // The added photo is in the catalog, with its label and provenance, stored once.
         let catalog = try CatalogFactory.open(.sqlite(path: ws.appendingPathComponent("catalog.sqlite").path), .existing)
         let added = try catalog.allProvenance().filter { $0.url.contains("/uploads/") }
-        #expect(added.count == 1 && added.first?.state == "fetched")
+        #expect(added.count == 1 && added.first?.state == .fetched)
         let sha = try #require(added.first?.sha256)
         #expect(FileManager.default.fileExists(atPath: ws.appendingPathComponent("uploads/\(sha).png").path))
         #expect(try catalog.imageExportRows().first { $0.sha256 == sha }?.labels == ["happy"])
