@@ -48,16 +48,12 @@ public struct HammingIndex: Sendable {
         let perChunk = radius / 4
         let masks = Self.masks(upTo: perChunk)
         let slices = 64
-        var results = [[(Int32, Int32)]](repeating: [], count: slices * 4)
-        results.withUnsafeMutableBufferPointer { out in
-            let out = UncheckedSlots(out)
-            DispatchQueue.concurrentPerform(iterations: slices * 4) { task in
-                let c = task % 4, s = task / 4
-                var local: [(Int32, Int32)] = []
-                let lo = s * 65_536 / slices, hi = (s + 1) * 65_536 / slices
-                join(chunk: c, values: lo..<hi, radius: radius, perChunk: perChunk, masks: masks, into: &local)
-                out.buffer[task] = local
-            }
+        let results = parallelMap(count: slices * 4, state: {}) { task, _ in
+            let c = task % 4, s = task / 4
+            var local: [(Int32, Int32)] = []
+            let lo = s * 65_536 / slices, hi = (s + 1) * 65_536 / slices
+            join(chunk: c, values: lo..<hi, radius: radius, perChunk: perChunk, masks: masks, into: &local)
+            return local
         }
         return results.flatMap { $0 }
     }

@@ -1,3 +1,4 @@
+import CurateCore
 import Foundation
 import Imaging
 import Inference
@@ -66,7 +67,7 @@ public struct MTCNN: Sendable {
                 strips.append((i, r0..<min(rows, r0 + PNet.stripRows)))
             }
         }
-        let found = mapTasks(strips.count, threads: threads) { [pnet, levels, strips] i, scratch in
+        let found = parallelMap(count: strips.count, threads: threads, state: { Scratch() }) { [pnet, levels, strips] i, scratch in
             let l = levels[strips[i].level]
             return pnet.candidates(sums, height: l.h, width: l.w, rows: strips[i].rows, scale: Float(l.scale),
                                    threshold: t[0], scratch: scratch)
@@ -139,7 +140,7 @@ public struct MTCNN: Sendable {
         let kept = boxes.filter { BoxOps.cropRange($0, width: sums.width, height: sums.height) != nil }
         guard !kept.isEmpty else { return (Tensor(zeros: [0]), []) }
         let chunks = max(1, min(threads, kept.count / 32))
-        let parts = mapTasks(chunks, threads: threads) { c, scratch in
+        let parts = parallelMap(count: chunks, threads: threads, state: { Scratch() }) { c, scratch in
             let r = (kept.count * c / chunks)..<(kept.count * (c + 1) / chunks)
             return net(crops(sums, Array(ranges[r]), size: size), scratch)
         }
