@@ -4,19 +4,19 @@
 /// without waiting for the next `curate split`.
 public struct FacePlacement: Sendable, Equatable {
     public var label: String?
-    public var split: String?
+    public var split: SplitName?
     public var excluded: Exclusion?
 
-    public init(label: String?, split: String?, excluded: Exclusion?) {
+    public init(label: String?, split: SplitName?, excluded: Exclusion?) {
         self.label = label; self.split = split; self.excluded = excluded
     }
 
     /// What the last `curate split` stored for the face.
     public struct Stored: Sendable, Equatable {
-        public var split: String?
+        public var split: SplitName?
         public var label: String?
         public var excluded: Exclusion?
-        public init(split: String?, label: String?, excluded: Exclusion?) {
+        public init(split: SplitName?, label: String?, excluded: Exclusion?) {
             self.split = split; self.label = label; self.excluded = excluded
         }
     }

@@ -67,9 +67,9 @@ extension SQLiteCatalog {
             FROM face_splits s JOIN faces f ON f.id = s.face_id LEFT JOIN face_reviews r ON r.face_id = s.face_id
             """) {
             let p = columns.placement(sources: [])
-            if let split = p.split { s.splits[split, default: [:]][p.label ?? "", default: 0] += 1 }
-            if p.excluded == Exclusion.rejected.rawValue { rejected += 1 }
-            if p.excluded == Exclusion.awaitingSplit.rawValue { waiting += 1 }
+            if let split = p.split { s.splits[split.rawValue, default: [:]][p.label ?? "", default: 0] += 1 }
+            if p.excluded == .rejected { rejected += 1 }
+            if p.excluded == .awaitingSplit { waiting += 1 }
         }
         if stored != nil {
             s.excluded[Exclusion.rejected.rawValue] = rejected > 0 ? rejected : nil

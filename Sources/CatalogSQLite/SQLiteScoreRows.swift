@@ -6,8 +6,8 @@ import GRDB
 /// (`split`, `excluded`, `split_label` from face_splits, `review_action`, `review_label` from
 /// face_reviews, `rejected` from faces when selected). The rule itself lives in the model.
 struct PlacementColumns: Decodable, FetchableRecord {
-    var split: String?
-    var excluded: String?
+    var split: SplitName?
+    var excluded: Exclusion?
     var splitLabel: String?
     var reviewAction: String?
     var reviewLabel: String?
@@ -22,11 +22,10 @@ struct PlacementColumns: Decodable, FetchableRecord {
         reviewAction.flatMap(ReviewAction.init(rawValue:)).map { FaceReview(action: $0, label: reviewLabel, reviewer: "") }
     }
 
-    func placement(sources: [String]) -> (label: String?, split: String?, excluded: String?) {
-        let stored = FacePlacement.Stored(split: split, label: splitLabel, excluded: excluded.flatMap(Exclusion.init(rawValue:)))
-        let p = FacePlacement.resolve(review: review, stored: stored, sources: sources,
-                                      gate: rejected.flatMap(FaceRejection.init(rawValue:)))
-        return (p.label, p.split, p.excluded?.rawValue)
+    func placement(sources: [String]) -> FacePlacement {
+        let stored = FacePlacement.Stored(split: split, label: splitLabel, excluded: excluded)
+        return FacePlacement.resolve(review: review, stored: stored, sources: sources,
+                                     gate: rejected.flatMap(FaceRejection.init(rawValue:)))
     }
 }
 

@@ -85,10 +85,10 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
     public var method: String
     public var cluster: Int64?
     /// The split `curate split` put it in, or null with the reason in `excluded`.
-    public var split: String?
+    public var split: SplitName?
     /// Its split group (the canonical image of its photo's near-duplicate cluster).
     public var group: String?
-    public var excluded: String?
+    public var excluded: Exclusion?
     /// The quality gate's measurements and, when it left the face out, why.
     public var quality: FaceQuality?
     public var rejected: FaceRejection?
@@ -99,7 +99,7 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
 
     public init(faceID: Int64, imageSHA256: String, index: Int, url: String? = nil, label: String? = nil,
                 labels: [String], box: [Float], landmarks: [[Float]], prob: Float, crop: String, method: String,
-                cluster: Int64? = nil, split: String? = nil, group: String? = nil, excluded: String? = nil,
+                cluster: Int64? = nil, split: SplitName? = nil, group: String? = nil, excluded: Exclusion? = nil,
                 quality: FaceQuality? = nil, rejected: FaceRejection? = nil, reviewed: String? = nil,
                 score: FaceScore? = nil) {
         self.faceID = faceID

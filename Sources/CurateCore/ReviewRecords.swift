@@ -33,7 +33,7 @@ public struct ReviewEntry: Sendable, Equatable, Codable {
 public struct ReviewQuery: Sendable, Equatable {
     /// Only faces whose current label is this.
     public var label: String?
-    public var split: String?
+    public var split: SplitName?
     /// Also faces already reviewed (by default they leave the queue).
     public var all: Bool
     public var rankBy: ScoreSettings.RankBy
@@ -41,7 +41,7 @@ public struct ReviewQuery: Sendable, Equatable {
     /// meanwhile do not shift later pages).
     public var after: Int64?
     public var limit: Int
-    public init(label: String? = nil, split: String? = nil, all: Bool = false, rankBy: ScoreSettings.RankBy = .selfConfidence,
+    public init(label: String? = nil, split: SplitName? = nil, all: Bool = false, rankBy: ScoreSettings.RankBy = .selfConfidence,
                 after: Int64? = nil, limit: Int = 50) {
         self.label = label; self.split = split; self.all = all; self.rankBy = rankBy; self.after = after; self.limit = limit
     }
@@ -68,13 +68,13 @@ public struct ReviewItem: Sendable, Equatable, Codable {
     public var selfConfidence: Float
     public var margin: Float
     public var flagged: Bool
-    public var split: String?
+    public var split: SplitName?
     public var review: FaceReview?
 
     public init(faceID: Int64, imageSHA256: String, crop: String, imagePath: String, imageWidth: Int,
                 imageHeight: Int, box: [Float], url: String? = nil, label: String? = nil,
                 scoredLabel: String? = nil, candidates: [String]? = nil, predicted: String, probs: [String: Float],
-                selfConfidence: Float, margin: Float, flagged: Bool, split: String? = nil, review: FaceReview? = nil) {
+                selfConfidence: Float, margin: Float, flagged: Bool, split: SplitName? = nil, review: FaceReview? = nil) {
         self.faceID = faceID
         self.imageSHA256 = imageSHA256
         self.crop = crop

@@ -29,10 +29,10 @@ public struct FaceProbs: Sendable, Equatable {
 public struct ScoringRow: Sendable, Equatable {
     public var faceID: Int64
     public var label: String?
-    public var split: String?
+    public var split: SplitName?
     public var group: String?
     /// Why `curate split` left it out, if it did.
-    public var excluded: String?
+    public var excluded: Exclusion?
     public var probs: [Float]
     public var features: [Float]
     /// The distinct labels its sources gave: its image's URLs', or its cluster's when the
@@ -40,14 +40,14 @@ public struct ScoringRow: Sendable, Equatable {
     public var sources: [String]
     /// A reviewer has decided on it (relabel, accept or reject).
     public var reviewed: Bool
-    public init(faceID: Int64, label: String?, split: String?, group: String?, excluded: String?, probs: [Float], features: [Float],
+    public init(faceID: Int64, label: String?, split: SplitName?, group: String?, excluded: Exclusion?, probs: [Float], features: [Float],
                 sources: [String] = [], reviewed: Bool = false) {
         self.faceID = faceID; self.label = label; self.split = split; self.group = group
         self.excluded = excluded; self.probs = probs; self.features = features; self.sources = sources; self.reviewed = reviewed
     }
 
     /// Its sources disagree and no reviewer has decided on it yet.
-    public var unsettledConflict: Bool { sources.count > 1 && !reviewed && (excluded == nil || excluded == Exclusion.labelConflict.rawValue) }
+    public var unsettledConflict: Bool { sources.count > 1 && !reviewed && (excluded == nil || excluded == .labelConflict) }
 }
 
 /// The mislabel scores of one face (cleanlab's definitions) under the ranking model.

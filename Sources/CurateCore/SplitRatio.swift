@@ -4,7 +4,7 @@ import Foundation
 /// Written `70/15/15`, `80/20` or `0.7/0.15/0.15`; parts must be positive and add up to
 /// 100 (percentages) or 1 (fractions).
 public struct SplitRatio: Sendable, Equatable, CustomStringConvertible {
-    public let names: [String]
+    public let names: [SplitName]
     /// Fractions, summing to 1.
     public let shares: [Double]
 
@@ -23,7 +23,7 @@ public struct SplitRatio: Sendable, Equatable, CustomStringConvertible {
             throw CurateError("ratio '\(text)': parts add up to \(sum); they must add up to 100 or to 1")
         }
         shares = values.map { $0 / sum }
-        names = parts.count == 2 ? ["train", "test"] : ["train", "val", "test"]
+        names = parts.count == 2 ? [.train, .test] : [.train, .val, .test]
     }
 
     /// Percentages, e.g. `70/15/15`.

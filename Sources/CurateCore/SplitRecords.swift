@@ -26,12 +26,12 @@ public struct SplitImage: Sendable, Equatable {
 public struct SplitFace: Sendable, Equatable {
     public var id: Int64
     public var imageSHA256: String
-    public var split: String?
+    public var split: SplitName?
     /// Its live review decision, if any: a relabel or accept sets its label, a reject leaves it out.
     public var review: FaceReview?
     /// Why the quality gate left it out, if it did.
     public var rejected: FaceRejection?
-    public init(id: Int64, imageSHA256: String, split: String? = nil, review: FaceReview? = nil,
+    public init(id: Int64, imageSHA256: String, split: SplitName? = nil, review: FaceReview? = nil,
                 rejected: FaceRejection? = nil) {
         self.id = id; self.imageSHA256 = imageSHA256; self.split = split; self.review = review; self.rejected = rejected
     }
@@ -56,11 +56,11 @@ public struct SplitInputs: Sendable, Equatable {
 /// One face's outcome: a split, or the reason it is left out.
 public struct FaceSplitRow: Sendable, Equatable {
     public var faceID: Int64
-    public var split: String?
+    public var split: SplitName?
     public var group: String
     public var label: String?
-    public var excluded: String?
-    public init(faceID: Int64, split: String?, group: String, label: String?, excluded: String?) {
+    public var excluded: Exclusion?
+    public init(faceID: Int64, split: SplitName?, group: String, label: String?, excluded: Exclusion?) {
         self.faceID = faceID; self.split = split; self.group = group; self.label = label; self.excluded = excluded
     }
 }

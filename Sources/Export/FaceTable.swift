@@ -15,10 +15,10 @@ public enum FaceTable {
     }
 
     public static func csvFields(_ r: FaceExportRow, scoredLabels: [String] = []) -> [String] {
-        var f = [String(r.faceID), r.split ?? "", r.group ?? "", r.label ?? "", r.imageSHA256, r.url ?? ""]
+        var f = [String(r.faceID), r.split?.rawValue ?? "", r.group ?? "", r.label ?? "", r.imageSHA256, r.url ?? ""]
         f += r.box.map { "\($0)" }
         f += r.landmarks.flatMap { $0.map { "\($0)" } }
-        f += ["\(r.prob)", r.crop, r.method, r.cluster.map(String.init) ?? "", r.excluded ?? "", r.reviewed ?? ""]
+        f += ["\(r.prob)", r.crop, r.method, r.cluster.map(String.init) ?? "", r.excluded?.rawValue ?? "", r.reviewed ?? ""]
         let measured: [Double?] = [r.quality?.size, r.quality?.inside, r.quality?.sharpness, r.quality?.brightness]
         f += [r.rejected?.rawValue ?? ""] + measured.map { $0.map { "\($0)" } ?? "" }
         if !scoredLabels.isEmpty {

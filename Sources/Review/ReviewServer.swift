@@ -90,7 +90,10 @@ public struct ReviewServer: Sendable {
         let p = request.uri.queryParameters
         var q = options.query
         if let l = p.get("label") { q.label = l.isEmpty ? nil : l }
-        if let s = p.get("split") { q.split = s.isEmpty ? nil : s }
+        if let s = p.get("split") {
+            guard s.isEmpty || SplitName(rawValue: s) != nil else { throw HTTPError(.badRequest, message: "split must be train, val or test") }
+            q.split = SplitName(rawValue: s)
+        }
         if let a = p.get("all") { q.all = a == "1" || a == "true" }
         if let r = p.get("rank_by") {
             guard let rank = ScoreSettings.RankBy(rawValue: r) else { throw HTTPError(.badRequest, message: "rank_by must be self_confidence or margin") }

@@ -47,14 +47,14 @@ public struct TrainStage {
         }
         try catalog.recordFaceProbs(rows.indices.map { FaceProbs(faceID: rows[$0].faceID, probs: oof[$0]) }, model: TrainedHead.oofModel)
 
-        let trainIdx = rows.indices.filter { rows[$0].split == "train" }
+        let trainIdx = rows.indices.filter { rows[$0].split == .train }
         guard !trainIdx.isEmpty else { throw CurateError("the split has no train faces") }
         let head = LogisticRegression.fit(trainIdx.map { x[$0] }, trainIdx.map { y[$0] }, classes: labels.count, l2: settings.l2)
         func argmax(_ p: [Float]) -> Int { p.indices.max { p[$0] < p[$1] }! }
         var splits: [String: TrainReport.SplitScores] = [:]
-        for name in Set(rows.compactMap(\.split)).subtracting(["train"]) {
+        for name in Set(rows.compactMap(\.split)).subtracting([.train]) {
             let idx = rows.indices.filter { rows[$0].split == name }
-            splits[name] = TrainReport.scores(idx.map { y[$0] }, idx.map { argmax(head.predict(x[$0])) }, labels: labels)
+            splits[name.rawValue] = TrainReport.scores(idx.map { y[$0] }, idx.map { argmax(head.predict(x[$0])) }, labels: labels)
         }
         let report = TrainReport(labels: labels, trainFaces: trainIdx.count,
                                  outOfFold: TrainReport.scores(y, oof.map(argmax), labels: labels), splits: splits)

@@ -72,7 +72,7 @@ public struct SplitStage: Sendable {
             } else {
                 rows.append(FaceSplitRow(faceID: face.id, split: nil, group: group,
                                          label: face.review?.label ?? (image.labels.count == 1 ? image.labels[0] : nil),
-                                         excluded: reason?.rawValue))
+                                         excluded: reason))
             }
         }
 

@@ -6,7 +6,7 @@ public struct SplitSummary: Sendable, Equatable {
     public var ratio: SplitRatio
     public var seed: UInt64
     /// split -> label -> faces
-    public var counts: [String: [String: Int]] = [:]
+    public var counts: [SplitName: [String: Int]] = [:]
     public var excluded: [String: Int] = [:]
     public var labels: [String] = []
     public var groups = 0
@@ -15,18 +15,17 @@ public struct SplitSummary: Sendable, Equatable {
     public var keptFaces = 0
     public var movedFaces = 0
 
-    public func count(_ split: String, _ label: String) -> Int { counts[split]?[label] ?? 0 }
+    public func count(_ split: SplitName, _ label: String) -> Int { counts[split]?[label] ?? 0 }
 
     public func total(label: String) -> Int { ratio.names.reduce(0) { $0 + count($1, label) } }
 
     /// Faces above (+) or below (-) the exact share of the label's total.
-    public func deviation(_ split: String, _ label: String) -> Double {
+    public func deviation(_ split: SplitName, _ label: String) -> Double {
         let s = ratio.names.firstIndex(of: split)!
         return Double(count(split, label)) - ratio.shares[s] * Double(total(label: label))
     }
 
-    static let imageReasons: Set<String> = ["duplicate", "not_scanned", "unreadable", "no_face"]
-
+    
     public var text: String {
         let faces = counts.values.reduce(0) { $0 + $1.values.reduce(0, +) }
         var lines = ["split \(ratio) (seed \(seed)): \(counted(faces, "face")) in \(counted(groups, "group")); "
@@ -36,7 +35,7 @@ public struct SplitSummary: Sendable, Equatable {
         for l in counts.values.flatMap(\.keys).sorted() where !shown.contains(l) { shown.append(l) }
         let width = max(8, (shown.map(\.count).max() ?? 0) + 2)
         func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
-        lines.append(pad("label", width) + ratio.names.map { pad($0, 16) }.joined() + "total")
+        lines.append(pad("label", width) + ratio.names.map { pad($0.rawValue, 16) }.joined() + "total")
         for label in shown {
             let cells = ratio.names.map { split in
                 pad("\(count(split, label)) (\(String(format: "%+.1f", deviation(split, label))))", 16)
@@ -49,7 +48,7 @@ public struct SplitSummary: Sendable, Equatable {
         lines.append("(in brackets: faces above or below the exact share of the label)")
         if !excluded.isEmpty {
             lines.append("excluded: " + excluded.sorted { $0.key < $1.key }.map {
-                "\($0.key) \($0.value) \(Self.imageReasons.contains($0.key) ? "images" : "faces")"
+                "\($0.key) \($0.value) \(Exclusion(rawValue: $0.key)?.countsImages == true ? "images" : "faces")"
             }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")

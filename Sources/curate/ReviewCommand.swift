@@ -25,8 +25,8 @@ struct ReviewCommand: AsyncParsableCommand {
     @Option(help: "Open the queue on faces with this current label.")
     var label: String?
 
-    @Option(help: "Open the queue on this split.")
-    var split: String?
+    @Option(help: "Open the queue on this split (train, val or test).")
+    var split: SplitName?
 
     @Flag(help: "Include faces already reviewed.")
     var all = false
@@ -46,7 +46,9 @@ struct ReviewCommand: AsyncParsableCommand {
             throw CurateError("--label '\(label)' is not one of the pipeline's labels: \(pipeline.labels.names.joined(separator: ", "))")
         }
         let splits = pipeline.split.ratio.names
-        if let split, !splits.contains(split) { throw CurateError("--split must be one of \(splits.joined(separator: ", ")), not '\(split)'") }
+        if let split, !splits.contains(split) {
+            throw CurateError("--split must be one of \(splits.map(\.rawValue).joined(separator: ", ")), not '\(split.rawValue)'")
+        }
         let rank = rankBy ?? pipeline.score.rankBy
         let who = reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         guard !who.trimmingCharacters(in: .whitespaces).isEmpty else { throw CurateError("--reviewer must not be empty") }
@@ -58,7 +60,7 @@ struct ReviewCommand: AsyncParsableCommand {
         do { tryImage = TryImage(predictor: try Predictor(pipeline: pipeline, modelsDir: models.url), fetch: pipeline.fetch) }
         catch { log("Note: no \"try an image\" page: \(error)") }
         let server = ReviewServer(
-            workspace: workspace, catalog: catalog, labels: pipeline.labels, splits: splits,
+            workspace: workspace, catalog: catalog, labels: pipeline.labels, splits: splits.map(\.rawValue),
             options: .init(port: port, reviewer: who, query: ReviewQuery(label: label, split: split, all: all, rankBy: rank)),
             tryImage: tryImage)
         try await server.run { url in

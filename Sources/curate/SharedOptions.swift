@@ -15,6 +15,7 @@ struct ModelsOption: ParsableArguments {
 extension ScoreStage.Model: ExpressibleByArgument {}
 extension ScoreSettings.RankBy: ExpressibleByArgument {}
 extension FaceSettings.Crop: ExpressibleByArgument {}
+extension SplitName: ExpressibleByArgument {}
 
 // Any code parses: one this build does not name (a newer curate's) still filters.
 extension FetchFailure: ExpressibleByArgument {

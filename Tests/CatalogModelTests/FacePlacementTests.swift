@@ -3,17 +3,17 @@ import Testing
 
 /// The placement rule without a database: every combination a stored face can be in.
 struct FacePlacementTests {
-    let placed = FacePlacement.Stored(split: "train", label: "happy", excluded: nil)
+    let placed = FacePlacement.Stored(split: .train, label: "happy", excluded: nil)
 
     @Test func aPlacedFaceKeepsItsSplitAndLabel() {
         #expect(FacePlacement.resolve(review: nil, stored: placed, sources: ["happy"], gate: nil)
-                == FacePlacement(label: "happy", split: "train", excluded: nil))
+                == FacePlacement(label: "happy", split: .train, excluded: nil))
     }
 
     @Test func aRelabelMovesTheLabelAtOnceAndKeepsTheSplit() {
         let r = FaceReview(action: .relabel, label: "sad", reviewer: "ann")
         #expect(FacePlacement.resolve(review: r, stored: placed, sources: ["happy"], gate: nil)
-                == FacePlacement(label: "sad", split: "train", excluded: nil))
+                == FacePlacement(label: "sad", split: .train, excluded: nil))
     }
 
     @Test func aRejectTakesTheFaceOutAtOnceAndAnUndoneRejectWaitsForTheNextSplit() {

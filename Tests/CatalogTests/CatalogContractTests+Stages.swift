@@ -64,13 +64,13 @@ struct CatalogStageContractTests {
             #expect(inputs.images.map(\.scan) == [.faces(1), .faces(1), .faces(0)])
             #expect(inputs.images.map(\.labels) == [["happy"], ["sad"], ["sad"]])
             let ids = try seed.faceIDs()
-            let rows = [FaceSplitRow(faceID: ids["a"]![0], split: "train", group: "a", label: "happy", excluded: nil),
-                        FaceSplitRow(faceID: ids["b"]![0], split: "test", group: "b", label: "sad", excluded: nil)]
+            let rows = [FaceSplitRow(faceID: ids["a"]![0], split: .train, group: "a", label: "happy", excluded: nil),
+                        FaceSplitRow(faceID: ids["b"]![0], split: .test, group: "b", label: "sad", excluded: nil)]
             try cat.recordSplit(SplitRecord(rows: rows, state: SplitState(ratio: "80/10/10", seed: 7), excluded: ["no_face": 1]))
             #expect(try cat.splitInputs().state == SplitState(ratio: "80/10/10", seed: 7))
             let st = try cat.status()
             #expect(st.splits == ["train": ["happy": 1], "test": ["sad": 1]] && st.excluded == ["no_face": 1])
-            #expect(try cat.faceExportRows().map(\.split) == ["train", "test"])
+            #expect(try cat.faceExportRows().map(\.split) == [.train, .test])
 
             try cat.recordSplit(SplitRecord(rows: [rows[0]], state: SplitState(ratio: "50/25/25", seed: 8), excluded: [:]))
             #expect(try cat.status().splits == ["train": ["happy": 1]])

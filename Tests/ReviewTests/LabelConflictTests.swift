@@ -27,7 +27,7 @@ struct LabelConflictTests {
         #expect(first.candidates == labels && first.label == nil && first.scoredLabel == nil, "\(first)")
         let before = try catalog.status().excluded["label_conflict"] ?? 0
         #expect(before >= 1)
-        #expect(try catalog.faceExportRows().first { $0.faceID == first.faceID }?.excluded == "label_conflict")
+        #expect(try catalog.faceExportRows().first { $0.faceID == first.faceID }?.excluded == .labelConflict)
 
         // A reviewer's label settles it: it leaves the conflict queue, and split places it.
         _ = try catalog.recordReview(faceID: first.faceID, action: .relabel, label: labels[1], reviewer: "tester")

@@ -66,7 +66,7 @@ struct ReviewDecisionTests {
         let undo = try #require(try catalog.undoLastReview(reviewer: "ann"))
         #expect(undo.faceID == f2.faceID && undo.action == .undo)
         rows = try exported(ws)
-        #expect(rows[f2.faceID]?["excluded"] is NSNull && rows[f2.faceID]?["split"] as? String == f2.split)
+        #expect(rows[f2.faceID]?["excluded"] is NSNull && rows[f2.faceID]?["split"] as? String == f2.split?.rawValue)
         #expect(try catalog.reviewQueue(ReviewQuery(limit: 1000)).items.contains { $0.faceID == f2.faceID })
 
         // The history keeps every row, the undo naming what it took back.
@@ -114,7 +114,7 @@ struct ReviewDecisionTests {
         _ = try ReviewWorkspace.curate(ws, "split")
 
         var rows = try exported(ws)
-        #expect(rows[f0.faceID]?["label"] as? String == newLabel && rows[f0.faceID]?["split"] as? String == f0.split)
+        #expect(rows[f0.faceID]?["label"] as? String == newLabel && rows[f0.faceID]?["split"] as? String == f0.split?.rawValue)
         #expect(rows[f2.faceID]?["excluded"] as? String == "rejected")
         #expect(try catalog.status().excluded["rejected"] == 1)
 

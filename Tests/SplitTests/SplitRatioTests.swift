@@ -8,7 +8,7 @@ struct SplitRatioTests {
                       (" 60 / 20 / 20 ", ["train", "val", "test"], [0.6, 0.2, 0.2])])
     func acceptsPercentagesAndFractions(text: String, names: [String], shares: [Double]) throws {
         let r = try SplitRatio(text)
-        #expect(r.names == names)
+        #expect(r.names.map(\.rawValue) == names)
         #expect(zip(r.shares, shares).allSatisfy { abs($0 - $1) < 1e-12 })
     }
 
