@@ -72,7 +72,7 @@ let package = Package(
         // Stage: download URL lists with libcurl's multi interface.
         .target(name: "Fetch", dependencies: [
             "CurateCore", "Imaging", "CCurl",
-            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "CSV", package: "CSV.swift"),
         ]),
 
         // Stage: perceptual hashes, near-duplicate clusters, label conflicts.
