@@ -88,7 +88,7 @@ let package = Package(
         .target(name: "Score", dependencies: ["CurateCore", "Faces", "Imaging", "Inference", "Split"], swiftSettings: hotLoops),
 
         // Files training code reads: ImageFolder trees, CSV, JSON Lines.
-        .target(name: "Export", dependencies: ["CurateCore"]),
+        .target(name: "Export", dependencies: ["CurateCore", .product(name: "CSV", package: "CSV.swift")]),
 
         // `curate predict`: detector and classifier on any photo, boxes and probabilities drawn.
         .target(name: "Predict", dependencies: ["CurateCore", "Faces", "Score", "Fetch", "Imaging", "Inference"]),
@@ -127,7 +127,8 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "CurateCore", "Export", "curate", "TestSupport"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "CurateCore", "Imaging", "Fetch", "TestSupport"]),
         .testTarget(name: "ScoreTests", dependencies: ["Score", "Split", "CurateCore", "Imaging", "Inference", "curate", "TestSupport"]),
-        .testTarget(name: "SplitTests", dependencies: ["Split", "Export", "CurateCore", "Imaging", "curate", "TestSupport"],
+        .testTarget(name: "SplitTests", dependencies: ["Split", "Export", "CurateCore", "Imaging", "curate", "TestSupport",
+                                                  .product(name: "CSV", package: "CSV.swift")],
                     exclude: ["imagefolder_check.py"]),
         .testTarget(name: "PredictTests", dependencies: ["Predict", "Imaging", "CurateCore", "curate", "TestSupport"]),
         .testTarget(name: "ReviewTests", dependencies: ["Review", "Report", "CurateCore", "Imaging", "curate", "TestSupport"],
