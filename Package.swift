@@ -78,7 +78,7 @@ let package = Package(
         // Stage: download URL lists with libcurl's multi interface.
         .target(name: "Fetch", dependencies: [
             "CurateCore", "Imaging", "CCurl",
-            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "CSV", package: "CSV.swift"),
         ]),
 
         // Stage: perceptual hashes, near-duplicate clusters, label conflicts.
@@ -94,7 +94,7 @@ let package = Package(
         .target(name: "Score", dependencies: ["CurateCore", "Faces", "Imaging", "Inference", "Split"], swiftSettings: hotLoops),
 
         // Files training code reads: ImageFolder trees, CSV, JSON Lines.
-        .target(name: "Export", dependencies: ["CurateCore"]),
+        .target(name: "Export", dependencies: ["CurateCore", .product(name: "CSV", package: "CSV.swift")]),
 
         // `curate predict`: detector and classifier on any photo, boxes and probabilities drawn.
         .target(name: "Predict", dependencies: ["CurateCore", "Faces", "Score", "Fetch", "Imaging", "Inference"]),
@@ -135,7 +135,8 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Catalogs", "Fetch", "CurateCore", "Export", "curate", "TestSupport"]),
         .testTarget(name: "DedupTests", dependencies: ["Catalogs", "Dedup", "CurateCore", "Imaging", "Fetch", "TestSupport"]),
         .testTarget(name: "ScoreTests", dependencies: ["Catalogs", "Score", "Split", "CurateCore", "Imaging", "Inference", "curate", "TestSupport"]),
-        .testTarget(name: "SplitTests", dependencies: ["Catalogs", "Split", "Export", "CurateCore", "Imaging", "curate", "TestSupport"],
+        .testTarget(name: "SplitTests", dependencies: ["Catalogs", "Split", "Export", "CurateCore", "Imaging", "curate", "TestSupport",
+                                                  .product(name: "CSV", package: "CSV.swift")],
                     exclude: ["imagefolder_check.py"]),
         .testTarget(name: "PredictTests", dependencies: ["Catalogs", "Predict", "Imaging", "CurateCore", "curate", "TestSupport"]),
         .testTarget(name: "ReviewTests", dependencies: ["Catalogs", "Review", "Report", "CurateCore", "Imaging", "curate", "TestSupport"],

@@ -1,3 +1,4 @@
+import CSV
 import CurateCore
 import Foundation
 
@@ -29,33 +30,49 @@ public enum FaceTable {
         return f
     }
 
-    /// RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled.
-    public static func csvLine(_ fields: [String]) -> String {
-        fields.map { f in
-            f.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline })
-                ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
-        }.joined(separator: ",") + "\n"
+    /// Rows as CSV text, RFC 4180 quoting by CSV.swift, every row ending in "\n".
+    public static func csvText(_ rows: [[String]]) throws -> String {
+        do {
+            let writer = try CSVWriter(stream: .toMemory())
+            // Whether to quote is decided here, on Unicode scalars: CSV.swift's own test uses
+            // String.contains, which compares whole characters and so misses a comma or line feed
+            // that a combining mark follows ("\n\u{301}" is one character), leaving it unquoted.
+            for row in rows { try writer.write(row: row, quotedAtIndex: { mustQuote(row[$0]) }) }
+            writer.stream.close()
+            guard let data = writer.stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data else {
+                throw CSVError.cannotWriteStream
+            }
+            // CSVWriter puts each line break before the next row; the last row's is added here.
+            return String(decoding: data, as: UTF8.self) + (rows.isEmpty ? "" : "\n")
+        } catch {
+            throw CurateError("cannot write CSV: \(error)")
+        }
     }
 
-    public static func csv(_ rows: [FaceExportRow], extraFirstColumn: (name: String, value: (FaceExportRow) -> String)? = nil) -> String {
+    /// RFC 4180 quotes fields holding a comma, a double quote, CR or LF.
+    static func mustQuote(_ field: String) -> Bool {
+        field.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
+    }
+
+    public static func csv(_ rows: [FaceExportRow], extraFirstColumn: (name: String, value: (FaceExportRow) -> String)? = nil) throws -> String {
         let scored = Set(rows.flatMap { $0.score?.probs.keys.map { $0 } ?? [] }).sorted()
-        var out = csvLine((extraFirstColumn.map { [$0.name] } ?? []) + csvHeader(scoredLabels: scored))
-        for r in rows { out += csvLine((extraFirstColumn.map { [$0.value(r)] } ?? []) + csvFields(r, scoredLabels: scored)) }
-        return out
+        let header = (extraFirstColumn.map { [$0.name] } ?? []) + csvHeader(scoredLabels: scored)
+        return try csvText([header] + rows.map { r in (extraFirstColumn.map { [$0.value(r)] } ?? []) + csvFields(r, scoredLabels: scored) })
     }
 
     public static func jsonl(_ rows: [FaceExportRow]) throws -> String { try JSONLines.encode(rows) }
 
     /// `export --level image --format csv`: one row per stored image; its URLs and labels are
     /// joined with spaces (URLs cannot contain one; labels are pipeline names).
-    public static func imageCSV(_ rows: [ImageExportRow]) -> String {
-        var out = csvLine(["sha256", "path", "format", "width", "height", "orientation", "bytes", "urls", "labels",
-                           "phash", "dhash", "cluster", "canonical"])
-        for r in rows {
-            out += csvLine([r.sha256, r.path, r.format, String(r.width), String(r.height), r.orientation.map(String.init) ?? "",
-                            String(r.bytes), r.urls.joined(separator: " "), r.labels.joined(separator: " "), r.phash ?? "",
-                            r.dhash ?? "", r.cluster.map(String.init) ?? "", r.canonical ? "1" : "0"])
+    public static func imageCSV(_ rows: [ImageExportRow]) throws -> String {
+        let header = ["sha256", "path", "format", "width", "height", "orientation", "bytes", "urls", "labels",
+                      "phash", "dhash", "cluster", "canonical"]
+        let lines = rows.map { r -> [String] in
+            let orientation = r.orientation.map(String.init) ?? "", cluster = r.cluster.map(String.init) ?? ""
+            return [r.sha256, r.path, r.format, String(r.width), String(r.height), orientation, String(r.bytes),
+                    r.urls.joined(separator: " "), r.labels.joined(separator: " "), r.phash ?? "", r.dhash ?? "",
+                    cluster, r.canonical ? "1" : "0"]
         }
-        return out
+        return try csvText([header] + lines)
     }
 }

@@ -1,3 +1,4 @@
+import CSV
 import CurateCore
 import Foundation
 
@@ -40,7 +41,7 @@ public struct ImageFolderExport {
             throw CurateError("\(dir.path) is a file; an imagefolder export is a folder: pass --out with a new or empty folder")
         }
         if fm.fileExists(atPath: marker.path) {
-            previous = try Self.manifestPaths(manifest)
+            previous = Self.manifestPaths(manifest)
         } else if let entries = try? fm.contentsOfDirectory(atPath: dir.path), !entries.isEmpty, !force {
             throw CurateError("\(dir.path) is not empty and is not a curate export; choose an empty or new folder, or pass --force to write into it")
         }
@@ -70,19 +71,19 @@ public struct ImageFolderExport {
                 parent = parent.deletingLastPathComponent()
             }
         }
-        let table = FaceTable.csv(included, extraFirstColumn: ("path", { Self.relativePath($0)! }))
+        let table = try FaceTable.csv(included, extraFirstColumn: ("path", { Self.relativePath($0)! }))
         try Self.writeAtomically(Data(table.utf8), to: manifest)
         try Self.writeAtomically(Data(Self.markerText.utf8), to: marker)
         return summary
     }
 
-    /// The `path` column of an earlier manifest (its first column; paths need no quoting).
-    static func manifestPaths(_ url: URL) throws -> Set<String> {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+    /// The `path` column of an earlier manifest.
+    static func manifestPaths(_ url: URL) -> Set<String> {
+        guard let text = try? String(contentsOf: url, encoding: .utf8),
+              let reader = try? CSVReader(string: text, hasHeaderRow: true) else { return [] }
         var paths = Set<String>()
-        for line in text.split(separator: "\n").dropFirst() {
-            guard let p = line.split(separator: ",", maxSplits: 1).first else { continue }
-            let path = String(p)
+        while reader.next() != nil {
+            guard let path = reader["path"] else { break }
             // Only files this exporter could have written: <split>/<label>/<id>.png, nothing outside.
             let parts = path.split(separator: "/")
             if parts.count == 3, !parts.contains(".."), path.hasSuffix(".png") { paths.insert(path) }

@@ -17,7 +17,8 @@ public struct ParsedList: Sendable {
 /// Reads URL lists in three shapes:
 /// - plain: one URL per line, labelled by `--label` or by the file name (`urls/happy.txt`);
 /// - `label<TAB>url` lines;
-/// - CSV with a header that has a `url` column and optionally `label`.
+/// - CSV with a header that has a `url` column and optionally `label` (read by CSV.swift, so a
+///   quoted field may hold commas, doubled quotes and line breaks; see `URLListCSV.swift`).
 /// `#` comments and blank lines are skipped.
 public struct URLListParser: Sendable {
     public let labels: LabelSet
@@ -41,89 +42,10 @@ public struct URLListParser: Sendable {
         parse(bytes: Array(text.utf8), name: name)
     }
 
-    /// Lines are decoded one at a time: a line that is not UTF-8 (a Latin-1 export, a stray
-    /// byte) is reported with the offending bytes and skipped, and the rest of the list is read.
     public func parse(bytes: [UInt8], name: String) -> ParsedList {
-        var lines: [String?] = []
-        var undecodable: [Int: String] = [:]
-        var start = 0
-        while start < bytes.count {
-            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-            var line = bytes[start..<end]
-            if line.last == 0x0D { line = line.dropLast() }
-            if let text = String(validating: line, as: UTF8.self) {
-                lines.append(text)
-            } else {
-                undecodable[lines.count] = Self.describeInvalidUTF8(Array(line))
-                lines.append(nil)
-            }
-            start = end + 1
-        }
-        return parse(lines: lines, undecodable: undecodable, name: name)
-    }
-
-    /// "byte 0xE9 at column 24 is not UTF-8" for the first invalid sequence of a line.
-    static func describeInvalidUTF8(_ line: [UInt8]) -> String {
-        var i = 0
-        while i < line.count {
-            let b = line[i]
-            let n = b < 0x80 ? 1 : b >> 5 == 0b110 ? 2 : b >> 4 == 0b1110 ? 3 : b >> 3 == 0b11110 ? 4 : 0
-            if n > 0, i + n <= line.count, String(validating: line[i..<(i + n)], as: UTF8.self) != nil { i += n; continue }
-            return String(format: "byte 0x%02X at column %d is not UTF-8 (is the list saved as UTF-8?); line skipped", b, i + 1)
-        }
-        return "line is not UTF-8; skipped"
-    }
-
-    func parse(lines: [String?], undecodable: [Int: String], name: String) -> ParsedList {
-        let stemLabel = labels.canonical(URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent)
-        var out = ParsedList()
-        var csv: CSVHeader?
-        var sawContent = false
-        for (i, raw) in lines.enumerated() {
-            let n = i + 1
-            func problem(_ m: String) { out.problems.append(ListProblem(file: name, line: n, message: m)) }
-            guard let raw else { problem(undecodable[i] ?? "line is not UTF-8; skipped"); continue }
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if !sawContent {
-                sawContent = true
-                if let header = CSVHeader(line) { csv = header; continue }
-                if name.lowercased().hasSuffix(".csv") {
-                    problem("CSV header must have a 'url' column"); return out
-                }
-            }
-            var url: String
-            var label: String?
-            if let csv {
-                let fields = CSV.split(line)
-                guard fields.count > csv.url else { problem("row has no 'url' field"); continue }
-                url = fields[csv.url]
-                if let l = csv.label, l < fields.count, !fields[l].isEmpty { label = fields[l] }
-            } else if line.contains("\t") {
-                let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
-                guard parts.count == 2 else { problem("expected 'label<TAB>url', found \(parts.count) fields"); continue }
-                label = parts[0].trimmingCharacters(in: .whitespaces)
-                url = parts[1].trimmingCharacters(in: .whitespaces)
-            } else {
-                url = line
-            }
-            url = Self.percentEncodingNonASCII(url.trimmingCharacters(in: .whitespaces))
-            if let reason = Self.invalidURLReason(url) { problem(reason); continue }
-            let resolved: String
-            if let label {
-                guard let c = labels.canonical(label) else {
-                    problem("unknown label '\(label)'; allowed: \(labels.names.joined(separator: ", "))"); continue
-                }
-                resolved = c
-            } else if let d = defaultLabel ?? stemLabel {
-                resolved = d
-            } else {
-                problem("no label: pass --label, name the file after a label (e.g. happy.txt), or write 'label<TAB>url'")
-                continue
-            }
-            out.entries.append(URLEntry(url: url, label: resolved, listFile: name, line: n))
-        }
-        return out
+        var reader = ListReader(parser: self, name: name)
+        reader.read(ListLine.lines(bytes))
+        return reader.out
     }
 
     /// Non-ASCII characters as browsers send them: their UTF-8 bytes percent-encoded
@@ -164,42 +86,116 @@ public struct URLListParser: Sendable {
     }
 }
 
-/// Column positions from a CSV header line, when the line is one.
-struct CSVHeader {
-    let url: Int
-    let label: Int?
-    init?(_ line: String) {
-        guard line.contains(",") || line.lowercased() == "url" else { return nil }
-        let cols = CSV.split(line).map { $0.lowercased() }
-        guard let u = cols.firstIndex(of: "url") else { return nil }
-        url = u
-        label = cols.firstIndex(of: "label")
+/// One line of a list as read from its bytes.
+struct ListLine {
+    /// The line; for one that is not UTF-8, decoded with U+FFFD for the bad bytes, so a CSV
+    /// record spanning it keeps its commas and quotes.
+    var text: String
+    /// Why the line is not UTF-8 ("byte 0xE9 at column 24 is not UTF-8 …"), or nil.
+    var notUTF8: String?
+
+    /// Lines are decoded one at a time: a line that is not UTF-8 (a Latin-1 export, a stray byte)
+    /// is reported with the offending bytes and skipped, and the rest of the list is read.
+    /// Lines end at LF, CRLF or a lone CR (classic Mac exports), the line breaks CSV.swift ends
+    /// records at, so a CSV record's line numbers can be counted from the line feeds it holds.
+    static func lines(_ bytes: [UInt8]) -> [ListLine] {
+        var lines: [ListLine] = []
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex { $0 == 0x0A || $0 == 0x0D } ?? bytes.count
+            let line = bytes[start..<end]
+            if let text = String(validating: line, as: UTF8.self) {
+                lines.append(ListLine(text: text))
+            } else {
+                lines.append(ListLine(text: String(decoding: line, as: UTF8.self), notUTF8: describeInvalidUTF8(Array(line))))
+            }
+            let crlf = end + 1 < bytes.count && bytes[end] == 0x0D && bytes[end + 1] == 0x0A
+            start = end + (crlf ? 2 : 1)
+        }
+        return lines
+    }
+
+    /// "byte 0xE9 at column 24 is not UTF-8 (is the list saved as UTF-8?)" for the first invalid
+    /// sequence of a line.
+    static func describeInvalidUTF8(_ line: [UInt8]) -> String {
+        var i = 0
+        while i < line.count {
+            let b = line[i]
+            let n = b < 0x80 ? 1 : b >> 5 == 0b110 ? 2 : b >> 4 == 0b1110 ? 3 : b >> 3 == 0b11110 ? 4 : 0
+            if n > 0, i + n <= line.count, String(validating: line[i..<(i + n)], as: UTF8.self) != nil { i += n; continue }
+            return String(format: "byte 0x%02X at column %d is not UTF-8 (is the list saved as UTF-8?)", b, i + 1)
+        }
+        return "line is not UTF-8"
+    }
+
+    var isBlankOrComment: Bool {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        return t.isEmpty || t.hasPrefix("#")
     }
 }
 
-/// RFC 4180 fields of one line (quoted fields may contain commas and doubled quotes).
-enum CSV {
-    static func split(_ line: String) -> [String] {
-        var fields: [String] = []
-        var cur = ""
-        var quoted = false
-        var it = line.makeIterator()
-        while let c = it.next() {
-            if quoted {
-                if c == "\"" {
-                    if let n = it.next() {
-                        if n == "\"" { cur.append("\"") } else { quoted = false; if n == "," { fields.append(cur); cur = "" } else { cur.append(n) } }
-                    } else { quoted = false }
-                } else { cur.append(c) }
-            } else if c == "\"" && cur.isEmpty {
-                quoted = true
-            } else if c == "," {
-                fields.append(cur); cur = ""
-            } else {
-                cur.append(c)
-            }
+/// One list being read: its entries and problems so far.
+struct ListReader {
+    let parser: URLListParser
+    let name: String
+    /// The label the file name gives (`happy.txt`), if it names one.
+    let stemLabel: String?
+    var out = ParsedList()
+
+    init(parser: URLListParser, name: String) {
+        self.parser = parser
+        self.name = name
+        stemLabel = parser.labels.canonical(URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent)
+    }
+
+    mutating func report(_ line: Int, _ message: String) {
+        out.problems.append(ListProblem(file: name, line: line, message: message))
+    }
+
+    /// The first line that is not blank, a comment or undecodable says whether the list is CSV.
+    mutating func read(_ lines: [ListLine]) {
+        var first = 0
+        while first < lines.count {
+            if let why = lines[first].notUTF8 { report(first + 1, why + "; line skipped") }
+            else if !lines[first].isBlankOrComment { break }
+            first += 1
         }
-        fields.append(cur)
-        return fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard first < lines.count else { return }
+        if let header = CSVHeader(lines[first].text) {
+            readCSV(lines, header: header, after: first)
+        } else if name.lowercased().hasSuffix(".csv") {
+            report(first + 1, "CSV header must have a 'url' column")
+        } else {
+            for i in first..<lines.count { readPlainOrTabbed(lines[i], number: i + 1) }
+        }
+    }
+
+    mutating func readPlainOrTabbed(_ line: ListLine, number n: Int) {
+        if let why = line.notUTF8 { report(n, why + "; line skipped"); return }
+        if line.isBlankOrComment { return }
+        let text = line.text.trimmingCharacters(in: .whitespaces)
+        guard text.contains("\t") else { add(url: text, label: nil, line: n); return }
+        let parts = text.split(separator: "\t", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { report(n, "expected 'label<TAB>url', found \(parts.count) fields"); return }
+        add(url: String(parts[1]), label: parts[0].trimmingCharacters(in: .whitespaces), line: n)
+    }
+
+    /// Checks one URL and its label (nil: `--label`'s or the file name's) and keeps it or reports why not.
+    mutating func add(url raw: String, label: String?, line n: Int) {
+        let url = URLListParser.percentEncodingNonASCII(raw.trimmingCharacters(in: .whitespaces))
+        if let reason = URLListParser.invalidURLReason(url) { report(n, reason); return }
+        let resolved: String
+        if let label {
+            guard let c = parser.labels.canonical(label) else {
+                report(n, "unknown label '\(label)'; allowed: \(parser.labels.names.joined(separator: ", "))"); return
+            }
+            resolved = c
+        } else if let d = parser.defaultLabel ?? stemLabel {
+            resolved = d
+        } else {
+            report(n, "no label: pass --label, name the file after a label (e.g. happy.txt), or write 'label<TAB>url'")
+            return
+        }
+        out.entries.append(URLEntry(url: url, label: resolved, listFile: name, line: n))
     }
 }

@@ -49,9 +49,9 @@ struct ExportCommand: ParsableCommand {
             return
         }
         let text = switch (level, format) {
-            case (.image, .csv): FaceTable.imageCSV(try catalog.imageExportRows())
+            case (.image, .csv): try FaceTable.imageCSV(catalog.imageExportRows())
             case (.image, _): try JSONLines.encode(catalog.imageExportRows())
-            case (.face, .csv): FaceTable.csv(try catalog.faceExportRows())
+            case (.face, .csv): try FaceTable.csv(catalog.faceExportRows())
             default: try FaceTable.jsonl(catalog.faceExportRows())
         }
         guard var path = out else {

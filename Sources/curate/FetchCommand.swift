@@ -11,7 +11,8 @@ struct FetchCommand: ParsableCommand {
         discussion: """
             A list is plain (one URL per line, labelled by --label or by the file name, \
             e.g. happy.txt), 'label<TAB>url' lines, or CSV with a 'url' and optional 'label' \
-            column. Lines that cannot be used are reported and skipped; the run then exits 3.
+            column (a quoted field may hold commas, \"\" for a quote, and line breaks). Lines \
+            that cannot be used are reported and skipped; the run then exits 3.
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -142,6 +142,26 @@ struct EverydayUseTests {
         _ = server
     }
 
+    @Test func aCSVListWithAMultiLineNoteIsFetchedAndAnUnclosedQuoteFailsTheRunNamingItsLine() throws {
+        let dir = try makeTempDir("csvlist")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rows = try datasetRows()
+        let urls = rows.prefix(2).map { URL(fileURLWithPath: datasetDir.appendingPathComponent($0.path).path).absoluteString }
+        let list = dir.appendingPathComponent("list.csv")
+        try """
+            url,label,note
+            \(urls[0]),\(rows[0].label),"first line
+            second line, with ""quotes"" inside"
+            \(urls[1]),\(rows[1].label),"never closed
+
+            """.write(to: list, atomically: true, encoding: .utf8)
+        let ws = ["--workspace", dir.appendingPathComponent("ws").path]
+        let r = try runCurate(["fetch", list.path] + ws + pipeline)
+        #expect(r.status == 3 && r.err.contains("list.csv:4: a quoted field opened on this line is never closed"), "\(r.status) \(r.err)")
+        let status = try runCurate(ws + pipeline + ["status"])
+        #expect(status.out.contains("urls: 1 (fetched 1"), "\(status.out)")
+    }
+
     @Test func imagefolderOntoAFileIsAClearError() throws {
         let dir = try makeTempDir("onfile")
         defer { try? FileManager.default.removeItem(at: dir) }

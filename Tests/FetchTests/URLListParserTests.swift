@@ -86,4 +86,84 @@ struct URLListParserTests {
         #expect(r.entries.map(\.url) == ["http://a.org/caf%C3%A9.jpg?q=%C3%BC", "http://a.org/caf%C3%A9.jpg"])
         #expect(r.problems.count == 1 && r.problems[0].line == 3 && r.problems[0].message.contains("punycode"))
     }
+
+    @Test func aQuotedCSVFieldWithALineBreakOrACommaAndDoubledQuotesIsOneRecord() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: nil)
+        let text = """
+            url,label,note
+            http://a.org/1.jpg,happy,"taken at dusk
+            # not a comment: still the note
+            (scanned)"
+            "http://a.org/x,y.jpg",sad,"she said ""no, thanks"", twice"
+            http://a.org/3.jpg,angry,
+
+            """
+        let r = p.parse(text: text, name: "list.csv")
+        #expect(r.problems.isEmpty, "\(r.problems)")
+        #expect(r.entries.map(\.url) == ["http://a.org/1.jpg", "http://a.org/x,y.jpg", "http://a.org/3.jpg"])
+        #expect(r.entries.map(\.label) == ["happy", "sad", "angry"])
+        #expect(r.entries.map(\.line) == [2, 5, 6])   // where each record starts
+    }
+
+    @Test func csvLineNumbersHoldWithCRLFAndOldMacLineBreaksInsideAndBetweenRecords() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: nil)
+        for br in ["\r\n", "\r"] {
+            let text = ["url,label,note", "http://a.org/1.jpg,happy,\"two", "lines\"", "http://a.org/2.jpg,bored,", ""].joined(separator: br)
+            let r = p.parse(text: text, name: "list.csv")
+            #expect(r.entries.map(\.line) == [2], "\(br.debugDescription)")
+            #expect(r.problems.map(\.description) == ["list.csv:4: unknown label 'bored'; allowed: angry, happy, sad"])
+        }
+    }
+
+    @Test func spacesAroundAQuotedCSVFieldAreNotPartOfIt() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: nil)
+        let r = p.parse(text: "url , label\n  \"http://a.org/x,y.jpg\" , \"sad\"  \n", name: "list.csv")
+        #expect(r.problems.isEmpty, "\(r.problems)")
+        #expect(r.entries.map(\.url) == ["http://a.org/x,y.jpg"] && r.entries.map(\.label) == ["sad"])
+    }
+
+    @Test func anUnclosedCSVQuoteIsReportedAtTheLineItOpensOn() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: nil)
+        let text = "url,label,note\nhttp://a.org/1.jpg,happy,ok\nhttp://a.org/2.jpg,sad,\"oops\nhttp://a.org/3.jpg,sad,\n"
+        let r = p.parse(text: text, name: "list.csv")
+        #expect(r.entries.map(\.line) == [2])
+        #expect(r.problems.map(\.line) == [3])
+        #expect(r.problems.first?.message.hasPrefix("a quoted field opened on this line is never closed, so lines 3–4 were read as one record") == true,
+                "\(r.problems)")
+    }
+
+    @Test func aStrayQuoteThatRunsTheURLFieldOverLinesIsReportedAndLaterLinesKeepTheirNumbers() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: nil)
+        let text = "url,label\n\"http://a.org/1.jpg,happy\nhttp://a.org/2.jpg\",sad\nhttp://a.org/3.jpg,happy\n"
+        let r = p.parse(text: text, name: "list.csv")
+        #expect(r.entries.map(\.line) == [4])
+        #expect(r.problems.map(\.description)
+                == ["list.csv:2: the 'url' field runs over lines 2–3; is a quote not closed, or a quote inside a field not doubled (\"\")?"])
+    }
+
+    @Test func aCommentWithAnUnclosedQuoteInACSVIsReportedRatherThanSwallowingLines() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: nil)
+        let text = """
+            url,label
+            # fine, "quoted, and closed"
+            http://a.org/1.jpg,happy
+            # from the,"old list
+            http://a.org/2.jpg,sad
+            "
+            http://a.org/3.jpg,sad
+            """
+        let r = p.parse(text: text, name: "list.csv")
+        #expect(r.entries.map(\.line) == [3, 7])
+        #expect(r.problems.map(\.line) == [4] && r.problems[0].message.contains("lines 4–6"), "\(r.problems)")
+    }
+
+    @Test func aLatin1LineInsideAMultiLineCSVRecordSkipsThatRecordOnly() throws {
+        let p = try URLListParser(labels: labels, defaultLabel: nil)
+        var bytes = Array("url,label,note\nhttp://a.org/1.jpg,happy,\"caf".utf8) + [0xE9] + Array("\nau lait\"\n".utf8)
+        bytes += Array("http://a.org/2.jpg,sad,\n".utf8)
+        let r = p.parse(bytes: bytes, name: "list.csv")
+        #expect(r.entries.map(\.line) == [4])
+        #expect(r.problems.map(\.description)
+                == ["list.csv:2: byte 0xE9 at column 30 is not UTF-8 (is the list saved as UTF-8?); the record on lines 2–3 skipped"])
+    }
 }

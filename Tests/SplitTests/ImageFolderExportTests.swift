@@ -95,12 +95,12 @@ struct ImageFolderExportTests {
     }
 
     @Test func csvQuotesFieldsAndHasOneRowPerFace() throws {
-        #expect(FaceTable.csvLine(["a", "b,c", "say \"hi\"", "x\ny"]) == "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"\n")
+        #expect(try FaceTable.csvText([["a", "b,c", "say \"hi\"", "x\ny"]]) == "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"\n")
         var c = try RandomCatalog(seed: 13)
         defer { c.remove() }
         try c.add(20)
         let rows = try c.catalog.faceExportRows()
-        let lines = FaceTable.csv(rows).split(separator: "\n")
+        let lines = try FaceTable.csv(rows).split(separator: "\n")
         #expect(lines.count == rows.count + 1)
         #expect(lines[0].split(separator: ",").count == FaceTable.csvHeader().count)
         #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == FaceTable.csvHeader().count })
