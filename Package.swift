@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "CCodecs", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O3"])]),
 
         // Image decoding: header probes, container walks, pixels as Pillow reads them, EXIF orientation.
-        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CAVIF", "CGIF", "CCodecs", "CKernels"],
+        .target(name: "Imaging", dependencies: ["CatalogModel", "CTurboJPEG", "CPNG", "CWebP", "CAVIF", "CGIF", "CCodecs", "CKernels"],
                 swiftSettings: hotLoops),
 
         // The catalog's model: record types, typed reasons and the rules as pure functions

@@ -11,7 +11,7 @@ struct FaceRow: Decodable, FetchableRecord {
     var probability: Double
     var landmarks: [[Float]]
     var cropPath: String
-    var method: String
+    var method: CropMethod
     var sizePx, inside, sharpness, brightness: Double?
     var rejected: String?
 

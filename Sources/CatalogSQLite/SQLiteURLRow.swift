@@ -12,7 +12,7 @@ struct URLRow: Decodable, FetchableRecord {
     var contentType: String?
     var bytes: Int?
     var sha256: String?
-    var format: String?
+    var format: ImageFormat?
     var width: Int?
     var height: Int?
     var attempts: Int
@@ -48,3 +48,5 @@ extension URLState: DatabaseValueConvertible {}
 extension FetchFailure: DatabaseValueConvertible {}
 extension SplitName: DatabaseValueConvertible {}
 extension Exclusion: DatabaseValueConvertible {}
+extension ImageFormat: DatabaseValueConvertible {}
+extension CropMethod: DatabaseValueConvertible {}

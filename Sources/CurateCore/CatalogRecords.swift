@@ -30,13 +30,13 @@ public struct PendingURL: Sendable, Equatable {
 public struct ImageRecord: Sendable, Equatable {
     public var sha256: String
     public var path: String
-    public var format: String
+    public var format: ImageFormat
     public var width: Int
     public var height: Int
     public var bytes: Int
     /// EXIF orientation (1–8); width and height are the size after it is applied.
     public var orientation: Int?
-    public init(sha256: String, path: String, format: String, width: Int, height: Int, bytes: Int,
+    public init(sha256: String, path: String, format: ImageFormat, width: Int, height: Int, bytes: Int,
                 orientation: Int? = nil) {
         self.sha256 = sha256; self.path = path; self.format = format
         self.width = width; self.height = height; self.bytes = bytes; self.orientation = orientation
@@ -53,7 +53,7 @@ public struct FetchOutcome: Sendable, Equatable {
     public var bytes: Int?
     /// sha256 of the body received (also for bodies that are not images).
     public var sha256: String?
-    public var format: String?
+    public var format: ImageFormat?
     public var width: Int?
     public var height: Int?
     public var attempts: Int
@@ -125,7 +125,7 @@ public struct URLProvenance: Sendable, Equatable {
     public var contentType: String?
     public var bytes: Int?
     public var sha256: String?
-    public var format: String?
+    public var format: ImageFormat?
     public var width: Int?
     public var height: Int?
     public var attempts: Int
@@ -137,7 +137,7 @@ public struct URLProvenance: Sendable, Equatable {
     public var labels: [URLLabel]
 
     public init(id: Int64, url: String, state: URLState, finalURL: String? = nil, httpStatus: Int? = nil,
-                contentType: String? = nil, bytes: Int? = nil, sha256: String? = nil, format: String? = nil,
+                contentType: String? = nil, bytes: Int? = nil, sha256: String? = nil, format: ImageFormat? = nil,
                 width: Int? = nil, height: Int? = nil, attempts: Int, elapsedSeconds: Double? = nil,
                 fetchedAt: Date? = nil, error: FetchFailure? = nil, errorDetail: String? = nil, labels: [URLLabel]) {
         self.id = id

@@ -54,7 +54,7 @@ public struct ClusterRecord: Sendable, Equatable {
 public struct ImageExportRow: Sendable, Equatable, Encodable {
     public var sha256: String
     public var path: String
-    public var format: String
+    public var format: ImageFormat
     public var width: Int
     public var height: Int
     /// EXIF orientation (null for images recorded before curate read it).
@@ -67,7 +67,7 @@ public struct ImageExportRow: Sendable, Equatable, Encodable {
     public var cluster: Int64?
     public var canonical: Bool
 
-    public init(sha256: String, path: String, format: String, width: Int, height: Int, orientation: Int? = nil,
+    public init(sha256: String, path: String, format: ImageFormat, width: Int, height: Int, orientation: Int? = nil,
                 bytes: Int, urls: [String], labels: [String], phash: String? = nil, dhash: String? = nil,
                 cluster: Int64? = nil, canonical: Bool) {
         self.sha256 = sha256

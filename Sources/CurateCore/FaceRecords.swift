@@ -19,13 +19,13 @@ public struct FaceRecord: Sendable, Equatable {
     public var probability: Float
     public var landmarks: [[Float]]
     public var cropPath: String
-    public var method: String
+    public var method: CropMethod
     /// The quality gate's measurements (nil for faces found before curate measured them).
     public var quality: FaceQuality?
     /// Why the gate left it out, if it did.
     public var rejected: FaceRejection?
     public init(imageSHA256: String, index: Int, box: [Float], probability: Float, landmarks: [[Float]],
-                cropPath: String, method: String, quality: FaceQuality? = nil, rejected: FaceRejection? = nil) {
+                cropPath: String, method: CropMethod, quality: FaceQuality? = nil, rejected: FaceRejection? = nil) {
         self.imageSHA256 = imageSHA256; self.index = index; self.box = box; self.probability = probability
         self.landmarks = landmarks; self.cropPath = cropPath; self.method = method
         self.quality = quality; self.rejected = rejected
@@ -82,7 +82,7 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
     public var landmarks: [[Float]]
     public var prob: Float
     public var crop: String
-    public var method: String
+    public var method: CropMethod
     public var cluster: Int64?
     /// The split `curate split` put it in, or null with the reason in `excluded`.
     public var split: SplitName?
@@ -98,7 +98,7 @@ public struct FaceExportRow: Sendable, Equatable, Encodable {
     public var score: FaceScore?
 
     public init(faceID: Int64, imageSHA256: String, index: Int, url: String? = nil, label: String? = nil,
-                labels: [String], box: [Float], landmarks: [[Float]], prob: Float, crop: String, method: String,
+                labels: [String], box: [Float], landmarks: [[Float]], prob: Float, crop: String, method: CropMethod,
                 cluster: Int64? = nil, split: SplitName? = nil, group: String? = nil, excluded: Exclusion? = nil,
                 quality: FaceQuality? = nil, rejected: FaceRejection? = nil, reviewed: String? = nil,
                 score: FaceScore? = nil) {

@@ -134,7 +134,7 @@ public struct DedupSettings: Decodable, Sendable, Equatable {
 
 /// Settings of `curate faces`: MTCNN's (facenet-pytorch's defaults) and the crops'.
 public struct FaceSettings: Decodable, Sendable, Equatable {
-    public enum Crop: String, Decodable, Sendable, CaseIterable { case aligned, margin }
+    public typealias Crop = CropMethod
     public var minFaceSize = 20.0
     public var thresholds: [Double] = [0.6, 0.7, 0.7]
     public var factor = 0.709

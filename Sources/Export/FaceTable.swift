@@ -19,7 +19,7 @@ public enum FaceTable {
         var f = [String(r.faceID), r.split?.rawValue ?? "", r.group ?? "", r.label ?? "", r.imageSHA256, r.url ?? ""]
         f += r.box.map { "\($0)" }
         f += r.landmarks.flatMap { $0.map { "\($0)" } }
-        f += ["\(r.prob)", r.crop, r.method, r.cluster.map(String.init) ?? "", r.excluded?.rawValue ?? "", r.reviewed ?? ""]
+        f += ["\(r.prob)", r.crop, r.method.rawValue, r.cluster.map(String.init) ?? "", r.excluded?.rawValue ?? "", r.reviewed ?? ""]
         let measured: [Double?] = [r.quality?.size, r.quality?.inside, r.quality?.sharpness, r.quality?.brightness]
         f += [r.rejected?.rawValue ?? ""] + measured.map { $0.map { "\($0)" } ?? "" }
         if !scoredLabels.isEmpty {
@@ -69,7 +69,7 @@ public enum FaceTable {
                       "phash", "dhash", "cluster", "canonical"]
         let lines = rows.map { r -> [String] in
             let orientation = r.orientation.map(String.init) ?? "", cluster = r.cluster.map(String.init) ?? ""
-            return [r.sha256, r.path, r.format, String(r.width), String(r.height), orientation, String(r.bytes),
+            return [r.sha256, r.path, r.format.rawValue, String(r.width), String(r.height), orientation, String(r.bytes),
                     r.urls.joined(separator: " "), r.labels.joined(separator: " "), r.phash ?? "", r.dhash ?? "",
                     cluster, r.canonical ? "1" : "0"]
         }

@@ -152,7 +152,7 @@ public struct FacesStage: Sendable {
             }
             let quality = FaceQualityMeter.measure(gray: gray, box: f.box, landmarks: f.landmarks)
             faces.append(FaceRecord(imageSHA256: item.sha256, index: i, box: f.box, probability: f.probability,
-                                    landmarks: f.landmarks, cropPath: rel, method: settings.crop.rawValue,
+                                    landmarks: f.landmarks, cropPath: rel, method: settings.crop,
                                     quality: quality, rejected: settings.quality.verdict(quality)))
         }
         return FaceScan(imageSHA256: item.sha256, faces: faces, settings: settingsTag)

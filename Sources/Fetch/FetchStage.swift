@@ -100,13 +100,13 @@ public final class FetchStage: @unchecked Sendable {
             switch try store.check(r.body, sha256: sha) {
             case .image(let rec, let header):
                 o.image = rec
-                o.format = header.format.rawValue
+                o.format = header.format
                 o.width = header.width
                 o.height = header.height
             case .rejected(let reason, let detail, let header):
                 o.error = FetchFailure(rawValue: reason)
                 o.errorDetail = detail
-                o.format = header?.format.rawValue
+                o.format = header?.format
                 o.width = header.flatMap { $0.width > 0 ? $0.width : nil }
                 o.height = header.flatMap { $0.height > 0 ? $0.height : nil }
             }

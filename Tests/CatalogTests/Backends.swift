@@ -32,7 +32,7 @@ struct Seed {
     let cat: any CatalogBackend
 
     static func image(_ sha: String, width: Int = 10, height: Int = 20) -> ImageRecord {
-        ImageRecord(sha256: sha, path: Workspace.imageRelativePath(sha256: sha, ext: "jpg"), format: "jpeg",
+        ImageRecord(sha256: sha, path: Workspace.imageRelativePath(sha256: sha, ext: "jpg"), format: .jpeg,
                     width: width, height: height, bytes: 99)
     }
 
@@ -53,7 +53,7 @@ struct Seed {
 
     func face(_ sha: String, _ index: Int = 0) -> FaceRecord {
         FaceRecord(imageSHA256: sha, index: index, box: [1, 2, 30, 40], probability: 0.99,
-                   landmarks: [[5, 6], [7, 8], [9, 10], [11, 12], [13, 14]], cropPath: "faces/\(sha)-\(index).png", method: "aligned",
+                   landmarks: [[5, 6], [7, 8], [9, 10], [11, 12], [13, 14]], cropPath: "faces/\(sha)-\(index).png", method: .aligned,
                    quality: FaceQuality(size: 30, inside: 1, sharpness: 50, brightness: 120))
     }
 

@@ -68,7 +68,7 @@ struct CatalogContractTests {
                 order = try cat.imagesToScan().map(\.sha256)
                 try cat.recordFaceScans(order.map { sha in
                     FaceScan(imageSHA256: sha, faces: [FaceRecord(imageSHA256: sha, index: 0, box: [0, 0, 1, 1], probability: 1,
-                                                                  landmarks: [], cropPath: "c", method: "aligned")], settings: "")
+                                                                  landmarks: [], cropPath: "c", method: .aligned)], settings: "")
                 })
                 order = try cat.faceExportRows().map { "\($0.faceID):\($0.imageSHA256)" }
             }

@@ -65,7 +65,7 @@ struct DedupStageTests {
     }
 
     @Test func exportWritesEveryDocumentedFieldWithNullForNoCluster() throws {
-        let row = ImageExportRow(sha256: "ab", path: "images/ab/ab.jpg", format: "jpeg", width: 1, height: 2, orientation: 6, bytes: 3,
+        let row = ImageExportRow(sha256: "ab", path: "images/ab/ab.jpg", format: .jpeg, width: 1, height: 2, orientation: 6, bytes: 3,
                                  urls: ["http://x/y.jpg"], labels: ["happy"], phash: nil, dhash: nil, cluster: nil, canonical: true)
         let line = try JSONLines.encode([row])
         let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]

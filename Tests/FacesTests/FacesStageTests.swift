@@ -27,7 +27,7 @@ struct FacesStageTests {
             _ = try catalog.addURLs([URLEntry(url: "file:///\(name)", label: "happy", listFile: "l", line: i + 1)])
             var o = FetchOutcome(urlID: Int64(i + 1), attempts: 1, elapsedSeconds: 0)
             o.sha256 = sha
-            o.image = ImageRecord(sha256: sha, path: rel, format: h.format.rawValue, width: h.width, height: h.height, bytes: bytes.count)
+            o.image = ImageRecord(sha256: sha, path: rel, format: h.format, width: h.width, height: h.height, bytes: bytes.count)
             outcomes.append(o)
             shas[name] = sha
         }

@@ -81,7 +81,7 @@ struct FetchEndToEndTests {
         let redirected = try #require(try catalog.provenance(url: "\(server.base)/fault/redirect"))
         #expect(redirected.finalURL == "\(server.base)/fault/sample.jpg")
         let bomb = try #require(try catalog.provenance(url: "\(server.base)/fault/bomb.png"))
-        #expect(bomb.width == 20000 && bomb.height == 20000 && bomb.format == "png")
+        #expect(bomb.width == 20000 && bomb.height == 20000 && bomb.format == .png)
 
         // Every dataset file is stored under its own sha256, byte for byte.
         for r in rows {

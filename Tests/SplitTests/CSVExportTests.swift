@@ -25,7 +25,7 @@ struct CSVExportTests {
             try c.catalog.record(c.catalog.urlsToFetch(retryFailed: false).map { p in
                 var o = FetchOutcome(urlID: p.id, attempts: 1, elapsedSeconds: 0.01)
                 o.sha256 = a.sha
-                o.image = ImageRecord(sha256: a.sha, path: a.path, format: "jpeg", width: 100, height: 100, bytes: 1000)
+                o.image = ImageRecord(sha256: a.sha, path: a.path, format: .jpeg, width: 100, height: 100, bytes: 1000)
                 return o
             })
             try c.catalog.recordFaceScans([c.scan(a.sha, faces: 1)])

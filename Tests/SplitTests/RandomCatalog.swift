@@ -64,7 +64,7 @@ struct RandomCatalog {
         try catalog.record(pending.map { p in
             var o = FetchOutcome(urlID: p.id, attempts: 1, elapsedSeconds: 0.01)
             o.sha256 = sha
-            o.image = ImageRecord(sha256: sha, path: "images/\(sha).jpg", format: "jpeg", width: 100, height: 100, bytes: 1000)
+            o.image = ImageRecord(sha256: sha, path: "images/\(sha).jpg", format: .jpeg, width: 100, height: 100, bytes: 1000)
             return o
         })
         return sha
@@ -73,7 +73,7 @@ struct RandomCatalog {
     func scan(_ sha: String, faces: Int) -> FaceScan {
         FaceScan(imageSHA256: sha, faces: (0..<faces).map { i in
             FaceRecord(imageSHA256: sha, index: i, box: [1, 2, 30, 40], probability: 0.99,
-                       landmarks: Array(repeating: [5, 6], count: 5), cropPath: "faces/\(sha)-\(i).png", method: "aligned")
+                       landmarks: Array(repeating: [5, 6], count: 5), cropPath: "faces/\(sha)-\(i).png", method: .aligned)
         }, settings: "test")
     }
 }
