@@ -3,6 +3,12 @@
 /// The catalog, one small protocol per stage: a stage depends only on its own, the catalog
 /// returns facts and the stages (and `CatalogModel`) apply the rules. All SQL lives in the
 /// backends (`SQLiteCatalog`), so a PostgreSQL one can sit behind the same protocols.
+///
+/// Synchronous on purpose, for every backend: the stages are CPU-bound loops on their own threads
+/// (`parallelMap`, libcurl's multi loop, the scorer's batches) that commit between batches, and GRDB
+/// is synchronous. An async backend (postgres-nio) runs its own event-loop group and the calling
+/// thread waits for each result; callers never run on that group, so the wait cannot deadlock.
+/// The review server's handlers make one short call per request (a loopback, one-user page).
 public typealias Catalog = StatusCatalog & FetchCatalog & DedupCatalog & FacesCatalog & SplitCatalog & ScoreCatalog
     & ReviewCatalog & ExportCatalog
 
