@@ -4,7 +4,7 @@ import Foundation
 ///
 ///     catalog.sqlite           the catalog (WAL)
 ///     images/ab/<sha256>.jpg   every distinct image body, named by its hash
-///     tmp/<pid>.<n>.part       partial files; a dead process's are removed on the next run
+///     tmp/<host>.<pid>.<n>.part  partial files; this host's dead processes' are removed on the next run
 public struct Workspace: Sendable {
     public let root: URL
 
@@ -46,16 +46,17 @@ public struct Workspace: Sendable {
         return bytes
     }
 
-    /// Creates the layout if needed and removes partial files of processes that no
-    /// longer run (a run killed mid-write leaves them); a live process's are kept.
+    /// Creates the layout if needed and removes partial files of this host's processes that no
+    /// longer run (a run killed mid-write leaves them). A live process's are kept, and so are
+    /// other hosts': on a shared mount their pids mean nothing here.
     public func prepareForWriting() throws {
         let fm = FileManager.default
         do {
             try fm.createDirectory(at: imagesDir, withIntermediateDirectories: true)
             try fm.createDirectory(at: tmpDir, withIntermediateDirectories: true)
             for name in try fm.contentsOfDirectory(atPath: tmpDir.path) {
-                let pid = name.split(separator: ".").first.flatMap { Int32($0) }
-                if let pid, pid == getpid() || kill(pid, 0) == 0 || errno == EPERM { continue }
+                guard let owner = TempName.owner(name), owner.host == TempName.host else { continue }
+                if owner.pid == getpid() || kill(owner.pid, 0) == 0 || errno == EPERM { continue }
                 try? fm.removeItem(at: tmpDir.appendingPathComponent(name))
             }
         } catch {
@@ -63,9 +64,9 @@ public struct Workspace: Sendable {
         }
     }
 
-    /// A temp file name unique to this process, for write-then-rename.
+    /// A temp file name unique to this host and process, for write-then-rename.
     public func temporaryFile(_ n: Int) -> URL {
-        tmpDir.appendingPathComponent("\(getpid()).\(n).part")
+        tmpDir.appendingPathComponent(TempName.make(n))
     }
 
     /// Writes `bytes` to a temp file and renames it to `relative`, so a killed run never
@@ -96,4 +97,28 @@ final class Counter: @unchecked Sendable {
     private var n = 0
     private let lock = NSLock()
     func next() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+}
+
+/// Temp names carry the host and the pid, so cleanup can tell its own dead processes' files
+/// from a live process's on another machine sharing the folder.
+enum TempName {
+    static let host: String = {
+        var buf = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buf, buf.count - 1) == 0 else { return "localhost" }
+        // Dots stay (names are parsed from the right); a slash could not be in a file name.
+        let name = String(cString: buf).replacingOccurrences(of: "/", with: "_")
+        return name.isEmpty ? "localhost" : name
+    }()
+
+    static func make(_ n: Int) -> String { "\(host).\(getpid()).\(n).part" }
+
+    /// The host and pid a temp name was made by; names from before hosts were recorded
+    /// (`<pid>.<n>.part`) count as this host's.
+    static func owner(_ name: String) -> (host: String, pid: Int32)? {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts.last == "part", Int(parts[parts.count - 2]) != nil else { return nil }
+        if parts.count == 3 { return Int32(parts[0]).map { (host, $0) } }
+        guard let pid = Int32(parts[parts.count - 3]) else { return nil }
+        return (parts[..<(parts.count - 3)].joined(separator: "."), pid)
+    }
 }
