@@ -99,14 +99,22 @@ let package = Package(
         // `curate predict`: detector and classifier on any photo, boxes and probabilities drawn.
         .target(name: "Predict", dependencies: ["CurateCore", "Faces", "Score", "Fetch", "Imaging", "Inference"]),
 
+        // Build-time embedding: a target's Templates/ files become string constants compiled into
+        // it, so the binary needs no resource bundle beside it (it must run from anywhere alone).
+        .executableTarget(name: "embed-files"),
+        .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["embed-files"]),
+
         // `curate review`: the active-review web page and the "try an image" page (Hummingbird, loopback only).
         .target(name: "Review", dependencies: [
             "CurateCore", "Imaging", "Predict", "Fetch",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
-        ]),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], plugins: ["EmbedFiles"]),
 
         // `curate report`: one self-contained HTML file.
-        .target(name: "Report", dependencies: ["CurateCore", "Imaging"]),
+        .target(name: "Report", dependencies: [
+            "CurateCore", "Imaging", .product(name: "Mustache", package: "swift-mustache"),
+        ], plugins: ["EmbedFiles"]),
 
         // The command line: argument parsing only.
         .executableTarget(name: "curate", dependencies: [

@@ -20,14 +20,14 @@ public struct ReviewServer: Sendable {
     let workspace: Workspace
     let catalog: any ReviewCatalog & FetchCatalog
     let labels: LabelSet
-    let splits: [String]
+    let splits: [SplitName]
     let options: Options
     let token: String
     let thumbnails = ThumbnailCache()
     /// The "try an image" page: the detector and classifier, and where added photos go.
     let tryImage: TryImage?
 
-    public init(workspace: Workspace, catalog: any ReviewCatalog & FetchCatalog, labels: LabelSet, splits: [String], options: Options,
+    public init(workspace: Workspace, catalog: any ReviewCatalog & FetchCatalog, labels: LabelSet, splits: [SplitName], options: Options,
                 token: String = ReviewServer.newToken(), tryImage: TryImage? = nil) {
         self.workspace = workspace; self.catalog = catalog; self.labels = labels; self.splits = splits
         self.options = options; self.token = token; self.tryImage = tryImage
@@ -45,7 +45,7 @@ public struct ReviewServer: Sendable {
         logger.logLevel = .warning
         let token = token
         let app = Application(
-            router: makeRouter(),
+            router: try makeRouter(),
             configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: "curate"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -61,16 +61,20 @@ public struct ReviewServer: Sendable {
         }
     }
 
-    func makeRouter() -> Router<ReviewContext> {
+    func makeRouter() throws -> Router<ReviewContext> {
         let router = Router(context: ReviewContext.self)
+        // Added first, so it guards every route below and unknown paths alike.
         router.add(middleware: TokenMiddleware(token: token))
-        router.get("/") { _, _ -> Response in .text(ReviewPageHTML.page(self.pageConfig()), type: "text/html; charset=utf-8") }
-        router.get("/api/queue") { request, _ in try self.queue(request) }
+        // The page depends only on this server's settings: rendered once.
+        let page = try PageTemplates.render(PageTemplates.ReviewPageView(config: pageConfig()))
+        router.get("/") { _, _ in Response.html(page) }
         router.get("/crop/:face") { _, context in try self.crop(context) }
         router.get("/photo/:face") { _, context in try await self.photo(context) }
-        router.post("/api/decide") { request, context in try await self.decide(request, context) }
-        router.post("/api/undo") { _, _ in try self.undo() }
-        if let tryImage { tryImage.addRoutes(to: router, server: self) }
+        let api = router.group("api")
+        api.get("queue") { request, _ in try self.queue(request) }
+        api.post("decide") { request, context in try await self.decide(request, context) }
+        api.post("undo") { _, _ in try self.undo() }
+        if let tryImage { try tryImage.addRoutes(to: router, api: api, server: self) }
         return router
     }
 
@@ -78,7 +82,7 @@ public struct ReviewServer: Sendable {
     func pageConfig() -> String {
         let q = options.query
         let config: [String: Any] = [
-            "token": token, "labels": labels.names, "try": tryImage != nil, "splits": splits, "reviewer": options.reviewer,
+            "token": token, "labels": labels.names, "try": tryImage != nil, "splits": splits.map(\.rawValue), "reviewer": options.reviewer,
             "filter": ["label": q.label ?? "", "split": q.split ?? "", "all": q.all, "rank_by": q.rankBy.rawValue],
         ]
         let data = (try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])) ?? Data("{}".utf8)
@@ -86,7 +90,7 @@ public struct ReviewServer: Sendable {
         return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
     }
 
-    func queue(_ request: Request) throws -> Response {
+    func queue(_ request: Request) throws -> Queue {
         let p = request.uri.queryParameters
         var q = options.query
         if let l = p.get("label") { q.label = l.isEmpty ? nil : l }
@@ -101,7 +105,14 @@ public struct ReviewServer: Sendable {
         }
         q.after = p.get("after").flatMap(Int64.init)
         q.limit = min(max(p.get("limit").flatMap(Int.init) ?? 50, 1), 500)
-        return try json(try catalog.reviewQueue(q))
+        return Queue(page: try catalog.reviewQueue(q))
+    }
+
+    /// GET /api/queue's answer: the catalog's page, encoded as it encodes itself (wrapped rather
+    /// than making CurateCore's type conform to Hummingbird's protocol).
+    struct Queue: ResponseEncodable {
+        var page: ReviewPage
+        func encode(to encoder: any Encoder) throws { try page.encode(to: encoder) }
     }
 
     func faceID(_ context: ReviewContext) throws -> Int64 {
@@ -126,7 +137,7 @@ public struct ReviewServer: Sendable {
         var label: String?
     }
 
-    func decide(_ request: Request, _ context: ReviewContext) async throws -> Response {
+    func decide(_ request: Request, _ context: ReviewContext) async throws -> Outcome {
         let d = try await request.decode(as: Decision.self, context: context)
         guard let action = ReviewAction(rawValue: d.action), action != .undo else {
             throw HTTPError(.badRequest, message: "action must be relabel, accept or reject")
@@ -139,30 +150,27 @@ public struct ReviewServer: Sendable {
         let entry: ReviewEntry
         do { entry = try catalog.recordReview(faceID: d.face_id, action: action, label: d.label, reviewer: options.reviewer) }
         catch let e as CurateError { throw HTTPError(.badRequest, message: e.message) }
-        return try json(Outcome(entry: entry, item: try catalog.reviewItem(faceID: entry.faceID)))
+        return Outcome(entry: entry, item: try catalog.reviewItem(faceID: entry.faceID))
     }
 
-    func undo() throws -> Response {
+    func undo() throws -> Outcome {
         let entry = try catalog.undoLastReview(reviewer: options.reviewer)
-        return try json(Outcome(entry: entry, item: try entry.flatMap { try catalog.reviewItem(faceID: $0.faceID) }))
+        return Outcome(entry: entry, item: try entry.flatMap { try catalog.reviewItem(faceID: $0.faceID) })
     }
 
-    struct Outcome: Encodable {
+    /// What a decision or an undo did: the history entry (none when there was nothing to undo)
+    /// and the face as it now is.
+    struct Outcome: ResponseEncodable {
         var entry: ReviewEntry?
         var item: ReviewItem?
     }
-
-    func json<T: Encodable>(_ value: T) throws -> Response {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        e.dateEncodingStrategy = .iso8601
-        return .text(String(decoding: try e.encode(value), as: UTF8.self), type: "application/json")
-    }
 }
 
-/// The request context: uploads (the "try an image" page) may be larger than Hummingbird's 2 MiB default.
-public struct ReviewContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public init(source: Source) { coreContext = .init(source: source) }
-    public var maxUploadSize: Int { 25 << 20 }
+/// The request context: uploads (the "try an image" page) may be larger than Hummingbird's 2 MiB
+/// default, and JSON answers are written by `ReviewJSONEncoder`.
+struct ReviewContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    init(source: Source) { coreContext = .init(source: source) }
+    var maxUploadSize: Int { 25 << 20 }
+    var responseEncoder: ReviewJSONEncoder { ReviewJSONEncoder() }
 }

@@ -23,15 +23,3 @@ struct TokenMiddleware<Context: RequestContext>: RouterMiddleware {
         return diff == 0
     }
 }
-
-extension Response {
-    static func text(_ s: String, status: HTTPResponse.Status = .ok, type: String = "text/plain; charset=utf-8") -> Response {
-        Response(status: status, headers: [.contentType: type, .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(string: s)))
-    }
-
-    static func bytes(_ b: [UInt8], type: String) -> Response {
-        Response(status: .ok, headers: [.contentType: type, .cacheControl: "private, max-age=300"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: b)))
-    }
-}

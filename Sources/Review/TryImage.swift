@@ -17,15 +17,14 @@ public struct TryImage: Sendable {
         self.predictor = predictor; self.fetch = fetch; self.maxUpload = maxUpload
     }
 
-    func addRoutes(to router: Router<ReviewContext>, server: ReviewServer) {
-        router.get("/try") { _, _ -> Response in
-            .text(TryPageHTML.page(server.pageConfig(), maxUpload: maxUpload), type: "text/html; charset=utf-8")
-        }
-        router.post("/api/predict") { request, _ in try await self.predict(request, server) }
-        router.post("/api/add") { request, context in try await self.add(request, context, server) }
+    func addRoutes(to router: Router<ReviewContext>, api: RouterGroup<ReviewContext>, server: ReviewServer) throws {
+        let page = try PageTemplates.render(PageTemplates.TryPageView(config: server.pageConfig(), maxUploadMiB: maxUpload >> 20))
+        router.get("/try") { _, _ in Response.html(page) }
+        api.post("predict") { request, _ in try await self.predict(request) }
+        api.post("add") { request, context in try await self.add(request, context, server) }
     }
 
-    struct Prediction: Encodable {
+    struct Prediction: ResponseEncodable {
         var id: String
         var width: Int
         var height: Int
@@ -34,7 +33,7 @@ public struct TryImage: Sendable {
         var drawn: String
     }
 
-    func predict(_ request: Request, _ server: ReviewServer) async throws -> Response {
+    func predict(_ request: Request) async throws -> Prediction {
         var request = request
         let body: ByteBuffer
         do { body = try await request.collectBody(upTo: maxUpload) }
@@ -49,8 +48,8 @@ public struct TryImage: Sendable {
         let faces = predictor.predict(image)
         let drawn = try ImageEncoder.jpeg(Annotation.draw(image, faces), quality: 88)
         let id = await uploads.keep(bytes)
-        return try server.json(Prediction(id: id, width: image.width, height: image.height, faces: faces,
-                                          drawn: "data:image/jpeg;base64," + Data(drawn).base64EncodedString()))
+        return Prediction(id: id, width: image.width, height: image.height, faces: faces,
+                          drawn: "data:image/jpeg;base64," + Data(drawn).base64EncodedString())
     }
 
     struct AddRequest: Decodable {
@@ -58,7 +57,7 @@ public struct TryImage: Sendable {
         var label: String
     }
 
-    struct Added: Encodable {
+    struct Added: ResponseEncodable {
         var url: String
         var label: String
         var fetched: Int
@@ -68,7 +67,7 @@ public struct TryImage: Sendable {
 
     /// Stores the upload under the workspace's uploads/ and records it through the fetch stage
     /// (file:// URL, the label), so it has provenance like any fetched photo.
-    func add(_ request: Request, _ context: ReviewContext, _ server: ReviewServer) async throws -> Response {
+    func add(_ request: Request, _ context: ReviewContext, _ server: ReviewServer) async throws -> Added {
         let r = try await request.decode(as: AddRequest.self, context: context)
         guard let label = server.labels.canonical(r.label) else {
             throw HTTPError(.badRequest, message: "label must be one of \(server.labels.names.joined(separator: ", "))")
@@ -81,7 +80,7 @@ public struct TryImage: Sendable {
         let summary = try FetchStage.addAndFetch([URLEntry(url: url, label: label, listFile: "curate review: try an image", line: 1)],
                                                  workspace: server.workspace, catalog: server.catalog, settings: fetch)
         if summary.failed > 0 { throw HTTPError(.internalServerError, message: "could not add \(url): \(summary.failures)") }
-        return try server.json(Added(url: url, label: label, fetched: summary.fetched, alreadyStored: summary.duplicates))
+        return Added(url: url, label: label, fetched: summary.fetched, alreadyStored: summary.duplicates)
     }
 }
 

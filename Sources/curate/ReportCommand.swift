@@ -18,7 +18,7 @@ struct ReportCommand: ParsableCommand {
         let pipeline = try global.loadPipeline()
         let workspace = global.workspaceDir
         let page = ReportPage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels,
-                              splits: pipeline.split.ratio.names.map(\.rawValue))
+                              splits: pipeline.split.ratio.names)
         let (html, missing) = try page.render()
         let url = URL(fileURLWithPath: out)
         do { try Data(html.utf8).write(to: url, options: .atomic) }

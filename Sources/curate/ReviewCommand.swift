@@ -60,7 +60,7 @@ struct ReviewCommand: AsyncParsableCommand {
         do { tryImage = TryImage(predictor: try Predictor(pipeline: pipeline, modelsDir: models.url), fetch: pipeline.fetch) }
         catch { log("Note: no \"try an image\" page: \(error)") }
         let server = ReviewServer(
-            workspace: workspace, catalog: catalog, labels: pipeline.labels, splits: splits.map(\.rawValue),
+            workspace: workspace, catalog: catalog, labels: pipeline.labels, splits: splits,
             options: .init(port: port, reviewer: who, query: ReviewQuery(label: label, split: split, all: all, rankBy: rank)),
             tryImage: tryImage)
         try await server.run { url in
