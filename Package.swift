@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "CurateCore", dependencies: [
             "CatalogModel",
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], plugins: ["EmbedFiles"]),   // Templates/emotions.yml: the built-in pipeline
 
         // The SQLite backend: GRDB records, migrations; all SQL lives here.
         .target(name: "CatalogSQLite", dependencies: ["CurateCore", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -9,6 +9,8 @@ scripts/setup.sh
 scripts/models.sh
 swift build -c release --product curate
 curate=$(swift build -c release --show-bin-path)/curate
+# The weights scripts/models.sh just made (curate would also find them in its per-user cache).
+export CURATE_MODELS="$PWD/Data/models"
 scripts/sample.sh Data/sample
 
 ws=Data/demo

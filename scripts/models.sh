@@ -66,12 +66,27 @@ pin_fail() {
 
 out_paths=("${OUTPUTS[@]/#/$OUT/}")
 
+# The per-user cache, where curate looks when neither --models, $CURATE_MODELS nor the
+# workspace's models/ has the weights (so an installed binary runs from any directory).
+install_user_cache() {
+  local cache="${XDG_CACHE_HOME:-$HOME/.cache}/curate/models" f
+  if mkdir -p "$cache" 2>/dev/null; then
+    for f in "${OUTPUTS[@]}" MANIFEST.sha256; do
+      cmp -s "$OUT/$f" "$cache/$f" || { cp -f "$OUT/$f" "$cache/$f.tmp" && mv -f "$cache/$f.tmp" "$cache/$f"; }
+    done
+    echo "models: installed in $cache"
+  else
+    echo "models: note: cannot write $cache; pass --models $OUT (or set CURATE_MODELS) to run curate elsewhere"
+  fi
+}
+
 # Fast path: everything built and intact.
 if [ $write_pin -eq 0 ] && [ -f "$OUT/MANIFEST.sha256" ] && ls "${out_paths[@]}" >/dev/null 2>&1 \
    && [ "$(awk '{print $2}' "$OUT/MANIFEST.sha256" | sort | tr '\n' ' ')" = "$(printf '%s\n' "${OUTPUTS[@]}" | sort | tr '\n' ' ')" ] \
    && (cd "$OUT" && sha256sum --quiet -c MANIFEST.sha256 >/dev/null 2>&1) \
    && pin_ok "${out_paths[@]}" 2>/dev/null; then
   echo "models: up to date ($OUT, $(wc -l < "$OUT/MANIFEST.sha256") files match MANIFEST.sha256 and $PIN)"
+  install_user_cache
   exit 0
 fi
 [ $write_pin -eq 1 ] || [ -f "$PIN" ] || die "$PIN is missing (it is tracked; restore it, or create it with scripts/models.sh --write-pin)"
@@ -161,3 +176,5 @@ fi
 (cd "$OUT" && sha256sum "${OUTPUTS[@]}" > MANIFEST.sha256)
 echo "models: wrote $OUT/MANIFEST.sha256:"
 cat "$OUT/MANIFEST.sha256"
+
+install_user_cache

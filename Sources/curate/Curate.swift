@@ -35,8 +35,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Workspace directory (catalog and images).", valueName: "dir"))
     var workspace: String = ProcessInfo.processInfo.environment["CURATE_WORKSPACE"] ?? "Data"
 
-    @Option(name: .long, help: ArgumentHelp("Pipeline definition (labels, stage settings).", valueName: "file"))
-    var pipeline: String = "Pipelines/emotions.yml"
+    @Option(name: .long, help: ArgumentHelp("""
+        Pipeline definition (labels, stage settings). Default: the workspace's pipeline.yml (written when \
+        the workspace is made), else the built-in one (Pipelines/emotions.yml).
+        """, valueName: "file"))
+    var pipeline: String?
 
     @Option(name: .long, help: ArgumentHelp("""
         Catalog location: sqlite:PATH (default: catalog.sqlite in the workspace; also $CURATE_CATALOG). \
@@ -57,8 +60,12 @@ struct GlobalOptions: ParsableArguments {
 
     /// The catalog, created with the workspace if missing (`fetch`, `predict --add`).
     func openCatalog() throws -> any CatalogBackend {
-        try workspaceDir.openCatalog(at: catalogLocation)
+        let catalog = try workspaceDir.openCatalog(at: catalogLocation)
+        try workspaceDir.keepPipelineCopy(of: pipelineSource)
+        return catalog
     }
+
+    var pipelineSource: PipelineSource { PipelineSource.resolve(explicit: pipeline, workspace: workspaceDir) }
 
     /// `--workspace`/`--pipeline`/`--catalog` (and their `=` forms) before the first other word move to
     /// just after it: `curate --workspace W fetch L` reads as `curate fetch --workspace W L`.
@@ -75,7 +82,5 @@ struct GlobalOptions: ParsableArguments {
         return [args[i]] + globals + args[(i + 1)...]
     }
 
-    func loadPipeline() throws -> PipelineConfig {
-        try PipelineConfig.load(URL(fileURLWithPath: pipeline))
-    }
+    func loadPipeline() throws -> PipelineConfig { try pipelineSource.load() }
 }

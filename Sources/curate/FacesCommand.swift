@@ -25,7 +25,7 @@ struct FacesCommand: ParsableCommand {
         if let crop { settings.crop = crop }
         let workspace = global.workspaceDir
         let stage = try FacesStage(workspace: workspace, catalog: try global.openExistingCatalog(), settings: settings,
-                                   modelsDir: models.url,
+                                   modelsDir: try models.url(global),
                                    progress: StageProgress.forTerminal(label: "faces"))
         Interrupt.install()
         let summary = try stage.run()

@@ -40,7 +40,7 @@ struct PredictCommand: ParsableCommand {
         let pipeline = try global.loadPipeline()
         let label = try add.map { try pipeline.labels.normalize($0) }
         let drawTarget = try draw.map { try DrawTarget($0, count: images.count) }
-        let predictor = try Predictor(pipeline: pipeline, modelsDir: models.url, model: model,
+        let predictor = try Predictor(pipeline: pipeline, modelsDir: try models.url(global), model: model,
                                       workspace: model == .trained ? global.workspaceDir : nil)
         let batch = PredictBatch.run(images, predictor: predictor, fetch: pipeline.fetch, draw: drawTarget)
         for failure in batch.failures { log("Error: \(failure.error)") }

@@ -57,7 +57,7 @@ struct ReviewCommand: AsyncParsableCommand {
         if try catalog.status().scored == 0 { throw CurateError("no scored faces to review: run `curate score` first") }
         // The "try an image" page needs the models; the review queue does not.
         var tryImage: TryImage?
-        do { tryImage = TryImage(predictor: try Predictor(pipeline: pipeline, modelsDir: models.url), fetch: pipeline.fetch) }
+        do { tryImage = TryImage(predictor: try Predictor(pipeline: pipeline, modelsDir: try models.url(global)), fetch: pipeline.fetch) }
         catch { log("Note: no \"try an image\" page: \(error)") }
         let server = ReviewServer(
             workspace: workspace, catalog: catalog, labels: pipeline.labels, splits: splits,

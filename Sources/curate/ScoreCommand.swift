@@ -44,7 +44,7 @@ struct ScoreCommand: ParsableCommand {
         let workspace = global.workspaceDir
         let catalog = try global.openExistingCatalog()
         let stage = ScoreStage(workspace: workspace, catalog: catalog, labels: pipeline.labels.names, settings: settings,
-                               modelsDir: models.url, progress: StageProgress.forTerminal(label: "score"))
+                               modelsDir: try models.url(global), progress: StageProgress.forTerminal(label: "score"))
         Interrupt.install()
         let summary = try stage.run(model: m)
         if summary.interrupted {
@@ -94,7 +94,7 @@ struct TrainCommand: ParsableCommand {
         if let seed { settings.seed = seed }
         let workspace = global.workspaceDir
         let report = try TrainStage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels.names,
-                                    settings: settings, modelsDir: models.url).run()
+                                    settings: settings, modelsDir: try models.url(global)).run()
         print(report.text)
     }
 }

@@ -6,10 +6,15 @@ import Score
 
 /// `--models DIR`, one declaration for every command that loads weights.
 struct ModelsOption: ParsableArguments {
-    @Option(help: ArgumentHelp("Models directory (made by scripts/models.sh).", valueName: "dir"))
-    var models: String = "Data/models"
+    @Option(help: ArgumentHelp("""
+        Model weights (made by scripts/models.sh). Default: $CURATE_MODELS, else the workspace's models/, \
+        else ~/.cache/curate/models ($XDG_CACHE_HOME).
+        """, valueName: "dir"))
+    var models: String?
 
-    var url: URL { URL(fileURLWithPath: models) }
+    func url(_ global: GlobalOptions) throws -> URL {
+        try ModelsLocation.resolve(explicit: models, workspace: global.workspaceDir)
+    }
 }
 
 extension ScoreStage.Model: ExpressibleByArgument {}

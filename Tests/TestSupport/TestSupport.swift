@@ -98,7 +98,8 @@ public func runCurate(_ args: [String]) throws -> (status: Int32, out: String, e
 
 /// Runs a program to the end: exit status, standard output and standard error.
 @discardableResult
-public func runProgram(_ executable: URL, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
+public func runProgram(_ executable: URL, _ args: [String], in directory: URL? = nil,
+                       environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
     // Files rather than pipes: a chatty run can never block on a full pipe.
     let dir = try makeTempDir("run")
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -108,6 +109,8 @@ public func runProgram(_ executable: URL, _ args: [String]) throws -> (status: I
     let p = Process()
     p.executableURL = executable
     p.arguments = args
+    if let directory { p.currentDirectoryURL = directory }
+    if let environment { p.environment = environment }
     p.standardOutput = try FileHandle(forWritingTo: outURL)
     p.standardError = try FileHandle(forWritingTo: errURL)
     try p.run()
