@@ -12,6 +12,7 @@ import struct
 import sys
 import threading
 import time
+import urllib.parse
 import zlib
 
 HTML = b"<!doctype html><html><head><title>Not found</title></head><body>gone</body></html>\n"
@@ -142,6 +143,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_body(200, b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64), "image/heic")
         if name == "empty":
             return self.send_body(200, b"")
+        if name == "headers":  # the sample plus 8 MiB, with each ?h=Name:Value as a response header
+            extra = [tuple(part.strip() for part in v.split(":", 1)) for v in urllib.parse.parse_qs(query).get("h", [])]
+            data = self.sample()
+            size = len(data) + 8 * 1024 * 1024
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(size))
+            for k, v in extra:
+                self.send_header(k, v)
+            self.end_headers()
+            try:
+                self.wfile.write(data)
+                self.wfile.write(b"\x00" * (size - len(data)))
+            except OSError:
+                pass
+            self.close_connection = True
+            return
         return self.send_body(404, HTML, "text/html")
 
     def stream_zeros(self, size):

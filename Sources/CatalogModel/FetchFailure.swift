@@ -11,6 +11,9 @@ public enum FetchFailure: Hashable, Sendable, RawRepresentable, CustomStringConv
     case notAnImage, unsupportedFormat, truncatedImage, corruptImage, decompressionBomb
     /// The body arrived but could not be written to the workspace.
     case storeError
+    /// The site reserved the image against this use (`X-Robots-Tag: noai`, `tdm-reservation: 1`, …):
+    /// the transfer was stopped at the headers.
+    case optOut
     /// Another libcurl error, by its code.
     case curl(Int)
     /// A code this build does not know (written by a newer curate), kept as it is.
@@ -41,6 +44,7 @@ public enum FetchFailure: Hashable, Sendable, RawRepresentable, CustomStringConv
         case "corrupt_image": self = .corruptImage
         case "decompression_bomb": self = .decompressionBomb
         case "store_error": self = .storeError
+        case "opt_out": self = .optOut
         default: self = .other(rawValue)
         }
     }
@@ -69,6 +73,7 @@ public enum FetchFailure: Hashable, Sendable, RawRepresentable, CustomStringConv
         case .corruptImage: return "corrupt_image"
         case .decompressionBomb: return "decompression_bomb"
         case .storeError: return "store_error"
+        case .optOut: return "opt_out"
         }
     }
 

@@ -75,13 +75,15 @@ public struct FetchSettings: Decodable, Sendable, Equatable {
     public var maxBytes = 20 * 1024 * 1024
     public var maxPixels = 100_000_000
     public var userAgent = "curate/0.1 (+dataset curation; libcurl)"
+    /// Reservations honoured: a response carrying one ends its URL as `opt_out` before the body.
+    public var optOuts: Set<OptOutDirective> = Set(OptOutDirective.allCases)
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case concurrency, perHost = "per_host", connectTimeout = "connect_timeout", timeout
         case maxRedirects = "max_redirects", retries, backoff, maxBackoff = "max_backoff"
-        case maxBytes = "max_bytes", maxPixels = "max_pixels", userAgent = "user_agent"
+        case maxBytes = "max_bytes", maxPixels = "max_pixels", userAgent = "user_agent", optOuts = "opt_outs"
     }
 
     public init(from decoder: Decoder) throws {
@@ -99,6 +101,14 @@ public struct FetchSettings: Decodable, Sendable, Equatable {
         maxBytes = try c.decodeIfPresent(Int.self, forKey: .maxBytes) ?? d.maxBytes
         maxPixels = try c.decodeIfPresent(Int.self, forKey: .maxPixels) ?? d.maxPixels
         userAgent = try c.decodeIfPresent(String.self, forKey: .userAgent) ?? d.userAgent
+        if let names = try c.decodeIfPresent([String].self, forKey: .optOuts) {
+            optOuts = Set(try names.map { name in
+                guard let d = OptOutDirective(rawValue: name) else {
+                    throw CurateError("fetch.opt_outs: unknown directive '\(name)' (known: \(OptOutDirective.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                return d
+            })
+        }
         try validate()
     }
 

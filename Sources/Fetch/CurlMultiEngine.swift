@@ -18,7 +18,7 @@ struct TerminalTransfer {
 /// burn their time-out waiting for a connection), and retries with back-off.
 final class CurlMultiEngine {
     private let settings: FetchSettings
-    private let curl: CurlSettings
+    private var curl: CurlSettings
     private let policy: RetryPolicy
 
     private struct Job {
@@ -45,6 +45,7 @@ final class CurlMultiEngine {
             maxBytes: settings.maxBytes, maxRedirects: settings.maxRedirects,
             connectTimeoutMs: Int(settings.connectTimeout * 1000), timeoutMs: Int(settings.timeout * 1000),
             userAgent: settings.userAgent)
+        curl.optOuts = settings.optOuts
     }
 
     static func hostKey(_ url: String) -> String {
@@ -125,6 +126,7 @@ final class CurlMultiEngine {
 
     /// Transport- and HTTP-level failure reason, or nil when a body arrived.
     static func classify(_ r: TransferResult) -> (FetchFailure?, String?) {
+        if let o = r.optOut { return (.optOut, o.header) }
         if r.tooLarge { return (.tooLarge, "body over the max_bytes limit") }
         if r.curlCode != CURLE_OK {
             let reason: FetchFailure

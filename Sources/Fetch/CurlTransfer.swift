@@ -12,6 +12,8 @@ struct TransferResult {
     var retryAfter: Double?
     var body: [UInt8]
     var tooLarge: Bool
+    /// A reservation the response carried (the directive and the header line); the body was not read.
+    var optOut: (directive: OptOutDirective, header: String)?
 }
 
 /// One easy handle and the body it collects. Lives on the engine's thread only.
@@ -20,6 +22,9 @@ final class CurlTransfer {
     var body: [UInt8] = []
     let maxBytes: Int
     var tooLarge = false
+    var optOut: (directive: OptOutDirective, header: String)?
+    let optOuts: Set<OptOutDirective>
+    let agent: String
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     /// Request headers; libcurl reads the list for the handle's whole life.
     private var headers: UnsafeMutablePointer<curl_slist>?
@@ -28,6 +33,8 @@ final class CurlTransfer {
         guard let h = curl_easy_init() else { return nil }
         handle = h
         maxBytes = settings.maxBytes
+        optOuts = settings.optOuts
+        agent = OptOut.agentToken(settings.userAgent)
         curate_setopt_str(h, CURLOPT_URL, url)
         curate_setopt_long(h, CURLOPT_NOSIGNAL, 1)
         curate_setopt_long(h, CURLOPT_FOLLOWLOCATION, 1)
@@ -47,6 +54,20 @@ final class CurlTransfer {
         errorBuffer[0] = 0
         curate_setopt_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)
         curate_setopt_ptr(h, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque())
+        if !optOuts.isEmpty {
+            // Headers are read as they arrive, so a reserved image is refused before its body.
+            curate_setopt_write(h, CURLOPT_HEADERFUNCTION, curateReadHeader)
+            curate_setopt_ptr(h, CURLOPT_HEADERDATA, Unmanaged.passUnretained(self).toOpaque())
+        }
+    }
+
+    /// One header line; false stops the transfer (a reservation was found).
+    func header(_ line: String) -> Bool {
+        guard let colon = line.firstIndex(of: ":") else { return true }   // a status line or the blank end
+        let name = String(line[..<colon]), value = String(line[line.index(after: colon)...])
+        guard let d = OptOut.directive(header: name, value: value, agent: agent, honoured: optOuts) else { return true }
+        optOut = (d, "\(name):\(value)".trimmingCharacters(in: .whitespacesAndNewlines))
+        return false
     }
 
     deinit {
@@ -79,7 +100,8 @@ final class CurlTransfer {
             contentType: ctype.map { String(cString: $0) },
             retryAfter: retryAfter > 0 ? Double(retryAfter) : nil,
             body: body,
-            tooLarge: tooLarge || code == CURLE_FILESIZE_EXCEEDED)
+            tooLarge: tooLarge || code == CURLE_FILESIZE_EXCEEDED,
+            optOut: optOut)
     }
 }
 
@@ -91,7 +113,16 @@ private func curateWriteBody(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _
     return t.append(UnsafeRawBufferPointer(start: ptr, count: size * n)) ? size * n : 0
 }
 
+/// libcurl's header callback: one line per call; returning less than offered aborts.
+private func curateReadHeader(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ n: Int, _ ud: UnsafeMutableRawPointer?) -> Int {
+    guard let ptr, let ud else { return 0 }
+    let t = Unmanaged<CurlTransfer>.fromOpaque(ud).takeUnretainedValue()
+    let line = String(decoding: UnsafeRawBufferPointer(start: ptr, count: size * n), as: UTF8.self)
+    return t.header(line) ? size * n : 0
+}
+
 struct CurlSettings {
+    var optOuts: Set<OptOutDirective> = []
     var maxBytes: Int
     var maxRedirects: Int
     var connectTimeoutMs: Int
