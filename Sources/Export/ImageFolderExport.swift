@@ -3,8 +3,10 @@ import CurateCore
 import Foundation
 
 /// Writes included faces as `DIR/<split>/<label>/<face_id>.png`, the layout torchvision's
-/// `ImageFolder` reads (one tree per split), plus `DIR/manifest.csv` (one row per file, with
-/// its provenance) and a marker naming the folder a curate export.
+/// `ImageFolder` reads (one tree per split; every split has every label's folder, empty or not,
+/// so class indices agree across splits), plus `DIR/labels.json` (that class order),
+/// `DIR/<split>/metadata.jsonl` (Hugging Face imagefolder's metadata), `DIR/manifest.csv` (one
+/// row per file, with its provenance) and a marker naming the folder a curate export.
 ///
 /// Idempotent: crops are copied byte for byte and the manifest has no timestamps, so exporting
 /// twice gives identical files; files a previous export wrote that are no longer included are
@@ -31,7 +33,11 @@ public struct ImageFolderExport {
         return "\(split)/\(label)/\(r.faceID).png"
     }
 
-    public func write(_ rows: [FaceExportRow], to dir: URL, force: Bool = false) throws -> Summary {
+    /// - Parameters:
+    ///   - labels: the pipeline's labels (every one gets a class folder in every split).
+    ///   - splits: the splits the ratio makes.
+    public func write(_ rows: [FaceExportRow], to dir: URL, labels: [String], splits: [SplitName],
+                      force: Bool = false) throws -> Summary {
         let fm = FileManager.default
         let marker = dir.appendingPathComponent(Self.markerName)
         let manifest = dir.appendingPathComponent(Self.manifestName)
@@ -61,15 +67,38 @@ public struct ImageFolderExport {
             try Self.writeAtomically(Data(bytes), to: dest)
             summary.written += 1
         }
+        // A split the ratio no longer makes loses its metadata, then its emptied folders.
+        for gone in SplitName.allCases where !splits.contains(gone) {
+            let folder = dir.appendingPathComponent(gone.rawValue)
+            try? fm.removeItem(at: folder.appendingPathComponent("metadata.jsonl"))
+            for label in labels where (try? fm.contentsOfDirectory(atPath: folder.appendingPathComponent(label).path))?.isEmpty == true {
+                try? fm.removeItem(at: folder.appendingPathComponent(label))
+            }
+        }
         for rel in previous.subtracting(current) {
             let url = dir.appendingPathComponent(rel)
             if fm.fileExists(atPath: url.path) { try fm.removeItem(at: url); summary.removed += 1 }
-            // Folders emptied by the removal go too, so ImageFolder sees no empty class.
+            // Folders emptied by the removal go too, except the class folders every split keeps.
             var parent = url.deletingLastPathComponent()
-            while parent.path.count > dir.path.count, (try? fm.contentsOfDirectory(atPath: parent.path))?.isEmpty == true {
+            let kept = Set(splits.flatMap { s in labels.map { dir.appendingPathComponent("\(s.rawValue)/\($0)").path } })
+            while parent.path.count > dir.path.count, !kept.contains(parent.path),
+                  (try? fm.contentsOfDirectory(atPath: parent.path))?.isEmpty == true {
                 try fm.removeItem(at: parent)
                 parent = parent.deletingLastPathComponent()
             }
+        }
+        for split in splits {
+            for label in labels {
+                let folder = dir.appendingPathComponent("\(split.rawValue)/\(label)")
+                do { try fm.createDirectory(at: folder, withIntermediateDirectories: true) }
+                catch { throw CurateError("cannot create \(folder.path): \(error.localizedDescription)") }
+            }
+        }
+        try Self.writeAtomically(try ImageFolderMetadata.labelsJSON(labels), to: dir.appendingPathComponent("labels.json"))
+        let metadata = try ImageFolderMetadata.lines(included)
+        for split in splits {
+            try Self.writeAtomically(Data((metadata[split] ?? "").utf8),
+                                     to: dir.appendingPathComponent("\(split.rawValue)/metadata.jsonl"))
         }
         let table = try FaceTable.csv(included, extraFirstColumn: ("path", { Self.relativePath($0)! }))
         try Self.writeAtomically(Data(table.utf8), to: manifest)

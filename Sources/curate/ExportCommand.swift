@@ -43,8 +43,10 @@ struct ExportCommand: ParsableCommand {
         try status.require(level == .image ? .images : .faces, for: "export")
         if format == .imagefolder {
             try status.require(.split, for: "export --format imagefolder")
+            let pipeline = try global.loadPipeline()
             let summary = try ImageFolderExport(workspace: workspace)
-                .write(catalog.faceExportRows(), to: URL(fileURLWithPath: out!), force: force)
+                .write(catalog.faceExportRows(), to: URL(fileURLWithPath: out!), labels: pipeline.labels.names,
+                       splits: pipeline.split.ratio.names, force: force)
             print(summary.text)
             return
         }

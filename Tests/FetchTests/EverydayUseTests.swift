@@ -175,7 +175,7 @@ struct EverydayUseTests {
 /// The imagefolder writer on its own (no faces needed to hit the check).
 enum ImageFolderErrorProbe {
     static func export(to url: URL) throws -> String {
-        do { _ = try ImageFolderExport(workspace: Workspace(url.deletingLastPathComponent())).write([], to: url); return "no error" }
+        do { _ = try ImageFolderExport(workspace: Workspace(url.deletingLastPathComponent())).write([], to: url, labels: ["happy"], splits: [.train, .test]); return "no error" }
         catch { return "\(error)" }
     }
 }

@@ -80,7 +80,7 @@ struct CSVExportTests {
         _ = try SplitStage(catalog: c.catalog, labels: SplitStageTests.labels).run(SplitSettings())
         try ImageFolderExportTests.writeCrops(c)
         let out = c.dir.appendingPathComponent("export")
-        _ = try ImageFolderExport(workspace: Workspace(c.dir)).write(c.catalog.faceExportRows(), to: out)
+        _ = try ImageFolderExport(workspace: Workspace(c.dir)).write(c.catalog.faceExportRows(), to: out, labels: RandomCatalog.labels, splits: [.train, .val, .test])
 
         let included = try c.catalog.faceExportRows().filter { $0.split != nil }.sorted { $0.faceID < $1.faceID }
         #expect(Self.awkward.allSatisfy { a in included.contains { $0.url == a.url } })

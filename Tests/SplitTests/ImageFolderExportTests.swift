@@ -30,27 +30,52 @@ struct ImageFolderExportTests {
         }
     }
 
-    static func checkTree(_ out: URL, _ c: RandomCatalog) throws {
+    static func checkTree(_ out: URL, _ c: RandomCatalog, splits: [SplitName]) throws {
+        let fm = FileManager.default
         let rows = try c.catalog.faceExportRows()
         let included = rows.filter { $0.split != nil }
         var expected: [String: Data] = [:]
         for r in included {
-            expected["\(r.split!)/\(r.label!)/\(r.faceID).png"] = FileManager.default.contents(atPath: c.dir.appendingPathComponent(r.crop).path)
+            expected["\(r.split!.rawValue)/\(r.label!)/\(r.faceID).png"] = fm.contents(atPath: c.dir.appendingPathComponent(r.crop).path)
         }
         var files = snapshot(out)
-        let removed = files.removeValue(forKey: "manifest.csv")
-        let manifest = try #require(removed)
+        let manifest = try #require(files.removeValue(forKey: "manifest.csv"))
         #expect(files.removeValue(forKey: ".curate-export") != nil)
+        let labelsJSON = try #require(files.removeValue(forKey: "labels.json"))
+        var metadata: [SplitName: Data] = [:]
+        for s in splits { metadata[s] = files.removeValue(forKey: "\(s.rawValue)/metadata.jsonl") }
         #expect(files == expected)
         let lines = String(decoding: manifest, as: UTF8.self).split(separator: "\n")
         #expect(lines.count == included.count + 1)
         #expect(Set(lines.dropFirst().map { String($0.split(separator: ",")[0]) }) == Set(expected.keys))
-        // No empty class folders: ImageFolder would list a class with no samples.
-        for split in try FileManager.default.contentsOfDirectory(atPath: out.path) where !split.hasPrefix(".") && split != "manifest.csv" {
-            for label in try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent(split).path) {
-                #expect(!(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("\(split)/\(label)").path)).isEmpty)
+        // Every split has every class folder (empty ones too), so ImageFolder's indices agree.
+        let classes = RandomCatalog.labels.sorted()
+        #expect(Set(try fm.contentsOfDirectory(atPath: out.path).filter { !$0.contains(".") }) == Set(splits.map(\.rawValue)))
+        for split in splits {
+            let entries = try fm.contentsOfDirectory(atPath: out.appendingPathComponent(split.rawValue).path)
+            #expect(Set(entries) == Set(classes + ["metadata.jsonl"]), "\(split): \(entries)")
+        }
+        let decoded = try JSONSerialization.jsonObject(with: labelsJSON) as? [String: Any]
+        #expect(decoded?["classes"] as? [String] == classes)
+        #expect(decoded?["class_to_idx"] as? [String: Int] == Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) }))
+        // metadata.jsonl: one line per file of its split, file_name relative to the split folder.
+        for split in splits {
+            let text = String(decoding: try #require(metadata[split]), as: UTF8.self)
+            let objects = try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            let inSplit = included.filter { $0.split == split }
+            #expect(objects.count == inSplit.count)
+            for o in objects {
+                let name = try #require(o["file_name"] as? String)
+                #expect(expected["\(split.rawValue)/\(name)"] != nil, "\(split)/\(name)")
+                #expect(name.hasPrefix("\(o["label"] as? String ?? "?")/"))
+                #expect(Set(o.keys).isSuperset(of: ["face_id", "group", "url", "image_sha256", "box", "landmarks", "probs", "flagged", "reviewed"]))
             }
         }
+    }
+
+    static func write(_ exporter: ImageFolderExport, _ c: RandomCatalog, to out: URL, splits: [SplitName] = [.train, .val, .test],
+                      force: Bool = false) throws -> ImageFolderExport.Summary {
+        try exporter.write(c.catalog.faceExportRows(), to: out, labels: RandomCatalog.labels, splits: splits, force: force)
     }
 
     @Test func writesOneTreePerSplitAndTwiceGivesIdenticalBytes() throws {
@@ -62,10 +87,10 @@ struct ImageFolderExportTests {
         try Self.writeCrops(c)
         let out = c.dir.appendingPathComponent("export")
         let exporter = ImageFolderExport(workspace: Workspace(c.dir))
-        let first = try exporter.write(c.catalog.faceExportRows(), to: out)
-        try Self.checkTree(out, c)
+        let first = try Self.write(exporter, c, to: out)
+        try Self.checkTree(out, c, splits: [.train, .val, .test])
         let bytes = Self.snapshot(out)
-        let second = try exporter.write(c.catalog.faceExportRows(), to: out)
+        let second = try Self.write(exporter, c, to: out)
         #expect(Self.snapshot(out) == bytes)
         #expect(second.written == 0 && second.unchanged == first.files)
 
@@ -73,9 +98,9 @@ struct ImageFolderExportTests {
         try c.add(40)
         try Self.writeCrops(c)
         _ = try stage.run(SplitSettings(ratio: try SplitRatio("80/20"), seed: 3), reshuffle: true)
-        let third = try exporter.write(c.catalog.faceExportRows(), to: out)
+        let third = try Self.write(exporter, c, to: out, splits: [.train, .test])
         #expect(third.removed > 0)
-        try Self.checkTree(out, c)
+        try Self.checkTree(out, c, splits: [.train, .test])
     }
 
     @Test func refusesANonEmptyFolderThatIsNoExportUnlessForced() throws {
@@ -88,9 +113,9 @@ struct ImageFolderExportTests {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         try Data("keep me".utf8).write(to: out.appendingPathComponent("notes.txt"))
         let exporter = ImageFolderExport(workspace: Workspace(c.dir))
-        #expect(throws: CurateError.self) { try exporter.write(c.catalog.faceExportRows(), to: out) }
+        #expect(throws: CurateError.self) { try Self.write(exporter, c, to: out) }
         #expect(Self.snapshot(out).keys.sorted() == ["notes.txt"])
-        _ = try exporter.write(c.catalog.faceExportRows(), to: out, force: true)
+        _ = try Self.write(exporter, c, to: out, force: true)
         #expect(Self.snapshot(out)["notes.txt"] == Data("keep me".utf8))
     }
 

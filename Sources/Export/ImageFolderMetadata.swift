@@ -1,0 +1,70 @@
+import CurateCore
+import Foundation
+
+/// What training code reads beside the ImageFolder tree: `labels.json` (the class order every
+/// split shares) and, per split, Hugging Face's `metadata.jsonl` (`load_dataset("imagefolder")`
+/// reads it, never manifest.csv), one line per image with its provenance.
+enum ImageFolderMetadata {
+    /// torchvision's ImageFolder numbers classes by their sorted folder names, per split; with
+    /// every class folder present in every split, that order is this one everywhere.
+    static func classes(_ labels: [String]) -> [String] { labels.sorted() }
+
+    struct Labels: Encodable {
+        var classes: [String]
+        var classToIdx: [String: Int]
+        enum CodingKeys: String, CodingKey { case classes, classToIdx = "class_to_idx" }
+    }
+
+    static func labelsJSON(_ labels: [String]) throws -> Data {
+        let c = classes(labels)
+        let enc = JSONEncoder.printed
+        enc.outputFormatting.insert(.prettyPrinted)
+        return try enc.encode(Labels(classes: c, classToIdx: Dictionary(uniqueKeysWithValues: c.enumerated().map { ($1, $0) }))) + Data("\n".utf8)
+    }
+
+    /// One image of a split as `metadata.jsonl` lists it: `file_name` relative to the split
+    /// folder (Hugging Face's rule), then the face's provenance and scores.
+    struct Line: Encodable {
+        var fileName: String
+        var faceID: Int64
+        var label: String
+        var group: String?
+        var url: String?
+        var imageSHA256: String
+        var box: [Float]
+        var landmarks: [[Float]]
+        var detectionProb: Float
+        var probs: [String: Float]?
+        var predicted: String?
+        var flagged: Bool?
+        var reviewed: String?
+
+        enum CodingKeys: String, CodingKey {
+            case fileName = "file_name", faceID = "face_id", label, group, url, imageSHA256 = "image_sha256", box, landmarks
+            case detectionProb = "detection_prob", probs, predicted, flagged, reviewed
+        }
+
+        // Every key on every line (null when absent): datasets infers one schema from them all.
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(fileName, forKey: .fileName); try c.encode(faceID, forKey: .faceID); try c.encode(label, forKey: .label)
+            try c.encode(group, forKey: .group); try c.encode(url, forKey: .url); try c.encode(imageSHA256, forKey: .imageSHA256)
+            try c.encode(box, forKey: .box); try c.encode(landmarks, forKey: .landmarks); try c.encode(detectionProb, forKey: .detectionProb)
+            try c.encode(probs, forKey: .probs); try c.encode(predicted, forKey: .predicted); try c.encode(flagged, forKey: .flagged)
+            try c.encode(reviewed, forKey: .reviewed)
+        }
+    }
+
+    /// `metadata.jsonl` text per split, rows in face-id order.
+    static func lines(_ included: [FaceExportRow]) throws -> [SplitName: String] {
+        var bySplit: [SplitName: [Line]] = [:]
+        for r in included {
+            guard let split = r.split, let label = r.label else { continue }
+            bySplit[split, default: []].append(Line(
+                fileName: "\(label)/\(r.faceID).png", faceID: r.faceID, label: label, group: r.group, url: r.url,
+                imageSHA256: r.imageSHA256, box: r.box, landmarks: r.landmarks, detectionProb: r.prob,
+                probs: r.score?.probs, predicted: r.score?.predicted, flagged: r.score?.flagged, reviewed: r.reviewed))
+        }
+        return try bySplit.mapValues { try JSONLines.encode($0) }
+    }
+}
