@@ -37,33 +37,40 @@ enum ImageFolderMetadata {
         var probs: [String: Float]?
         var predicted: String?
         var flagged: Bool?
-        var reviewed: String?
+        /// The live review decision (`relabel`, `accept`, `reject`), empty when none.
+        var reviewed: String
 
         enum CodingKeys: String, CodingKey {
             case fileName = "file_name", faceID = "face_id", label, group, url, imageSHA256 = "image_sha256", box, landmarks
             case detectionProb = "detection_prob", probs, predicted, flagged, reviewed
         }
 
-        // Every key on every line (null when absent): datasets infers one schema from them all.
+        // datasets infers each split's schema from its lines and refuses splits whose schemas
+        // differ, and a column that is null throughout a split infers as type null. So every
+        // value is typed: the scores are on every line of every split or on none, and no
+        // review is "".
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(fileName, forKey: .fileName); try c.encode(faceID, forKey: .faceID); try c.encode(label, forKey: .label)
             try c.encode(group, forKey: .group); try c.encode(url, forKey: .url); try c.encode(imageSHA256, forKey: .imageSHA256)
             try c.encode(box, forKey: .box); try c.encode(landmarks, forKey: .landmarks); try c.encode(detectionProb, forKey: .detectionProb)
-            try c.encode(probs, forKey: .probs); try c.encode(predicted, forKey: .predicted); try c.encode(flagged, forKey: .flagged)
+            try c.encodeIfPresent(probs, forKey: .probs); try c.encodeIfPresent(predicted, forKey: .predicted)
+            try c.encodeIfPresent(flagged, forKey: .flagged)
             try c.encode(reviewed, forKey: .reviewed)
         }
     }
 
-    /// `metadata.jsonl` text per split, rows in face-id order.
+    /// `metadata.jsonl` text per split, rows in face-id order; scores only when every face has them.
     static func lines(_ included: [FaceExportRow]) throws -> [SplitName: String] {
+        let scored = included.allSatisfy { $0.score != nil }
         var bySplit: [SplitName: [Line]] = [:]
         for r in included {
             guard let split = r.split, let label = r.label else { continue }
             bySplit[split, default: []].append(Line(
                 fileName: "\(label)/\(r.faceID).png", faceID: r.faceID, label: label, group: r.group, url: r.url,
                 imageSHA256: r.imageSHA256, box: r.box, landmarks: r.landmarks, detectionProb: r.prob,
-                probs: r.score?.probs, predicted: r.score?.predicted, flagged: r.score?.flagged, reviewed: r.reviewed))
+                probs: scored ? r.score?.probs : nil, predicted: scored ? r.score?.predicted : nil,
+                flagged: scored ? r.score?.flagged : nil, reviewed: r.reviewed ?? ""))
         }
         return try bySplit.mapValues { try JSONLines.encode($0) }
     }

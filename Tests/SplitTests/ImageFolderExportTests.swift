@@ -39,9 +39,11 @@ struct ImageFolderExportTests {
             expected["\(r.split!.rawValue)/\(r.label!)/\(r.faceID).png"] = fm.contents(atPath: c.dir.appendingPathComponent(r.crop).path)
         }
         var files = snapshot(out)
-        let manifest = try #require(files.removeValue(forKey: "manifest.csv"))
+        let removedManifest = files.removeValue(forKey: "manifest.csv")
+        let manifest = try #require(removedManifest)
         #expect(files.removeValue(forKey: ".curate-export") != nil)
-        let labelsJSON = try #require(files.removeValue(forKey: "labels.json"))
+        let removedLabels = files.removeValue(forKey: "labels.json")
+        let labelsJSON = try #require(removedLabels)
         var metadata: [SplitName: Data] = [:]
         for s in splits { metadata[s] = files.removeValue(forKey: "\(s.rawValue)/metadata.jsonl") }
         #expect(files == expected)
@@ -68,7 +70,7 @@ struct ImageFolderExportTests {
                 let name = try #require(o["file_name"] as? String)
                 #expect(expected["\(split.rawValue)/\(name)"] != nil, "\(split)/\(name)")
                 #expect(name.hasPrefix("\(o["label"] as? String ?? "?")/"))
-                #expect(Set(o.keys).isSuperset(of: ["face_id", "group", "url", "image_sha256", "box", "landmarks", "probs", "flagged", "reviewed"]))
+                #expect(Set(o.keys).isSuperset(of: ["face_id", "group", "url", "image_sha256", "box", "landmarks", "reviewed"]))
             }
         }
     }

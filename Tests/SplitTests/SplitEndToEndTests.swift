@@ -63,6 +63,23 @@ struct SplitEndToEndTests {
         #expect(summary["samples"] as? Int == placed)
         #expect((summary["splits"] as? [String: [String: Int]]) == splits)
 
+        // Hugging Face datasets reads the same tree as train/validation/test, the provenance as columns.
+        let hf = try runProgram(URL(fileURLWithPath: EndToEnd.python!),
+                                [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("hf_imagefolder_check.py").path,
+                                 out.path])
+        #expect(hf.status == 0, "\(hf.err.suffix(2000))")
+        let loaded = try JSONSerialization.jsonObject(with: Data(hf.out.utf8)) as? [String: Any]
+        let hfSplits = loaded?["splits"] as? [String: [String: Any]] ?? [:]
+        #expect(Set(hfSplits.keys) == ["train", "validation", "test"])
+        for (name, hfName) in [("train", "train"), ("val", "validation"), ("test", "test")] {
+            #expect(hfSplits[hfName]?["rows"] as? Int == splits[name]!.values.reduce(0, +), "\(hfName)")
+            #expect((hfSplits[hfName]?["sizes"] as? [[Int]]) == [[160, 160]])
+            let ids = faces.filter { $0["split"] as? String == name }.compactMap { $0["face_id"] as? Int }.sorted()
+            #expect(hfSplits[hfName]?["face_ids"] as? [Int] == ids, "\(hfName)")
+        }
+        let columns = Set(loaded?["columns"] as? [String] ?? [])
+        #expect(columns.isSuperset(of: ["image", "label", "face_id", "group", "url", "image_sha256", "box", "landmarks", "reviewed"]))
+
         // Exporting again changes no byte.
         let before = ImageFolderExportTests.snapshot(out)
         _ = try curate("export", "--format", "imagefolder", "--out", out.path)
