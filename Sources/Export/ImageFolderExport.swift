@@ -36,8 +36,9 @@ public struct ImageFolderExport {
     /// - Parameters:
     ///   - labels: the pipeline's labels (every one gets a class folder in every split).
     ///   - splits: the splits the ratio makes.
+    ///   - card: the dataset card, written as `DIR/README.md`.
     public func write(_ rows: [FaceExportRow], to dir: URL, labels: [String], splits: [SplitName],
-                      force: Bool = false) throws -> Summary {
+                      card: DatasetCard? = nil, force: Bool = false) throws -> Summary {
         let fm = FileManager.default
         let marker = dir.appendingPathComponent(Self.markerName)
         let manifest = dir.appendingPathComponent(Self.manifestName)
@@ -95,6 +96,10 @@ public struct ImageFolderExport {
             }
         }
         try Self.writeAtomically(try ImageFolderMetadata.labelsJSON(labels), to: dir.appendingPathComponent("labels.json"))
+        if var card {
+            card.included = included
+            try Self.writeAtomically(Data(card.markdown.utf8), to: dir.appendingPathComponent("README.md"))
+        }
         let metadata = try ImageFolderMetadata.lines(included)
         for split in splits {
             try Self.writeAtomically(Data((metadata[split] ?? "").utf8),

@@ -44,9 +44,12 @@ struct ExportCommand: ParsableCommand {
         if format == .imagefolder {
             try status.require(.split, for: "export --format imagefolder")
             let pipeline = try global.loadPipeline()
+            let source = global.pipelineSource
+            let card = DatasetCard(name: pipeline.name, labels: pipeline.labels.names, splits: pipeline.split.ratio.names,
+                                   status: status, included: [], pipelineSource: source.description, pipelineText: try source.text())
             let summary = try ImageFolderExport(workspace: workspace)
                 .write(catalog.faceExportRows(), to: URL(fileURLWithPath: out!), labels: pipeline.labels.names,
-                       splits: pipeline.split.ratio.names, force: force)
+                       splits: pipeline.split.ratio.names, card: card, force: force)
             print(summary.text)
             return
         }

@@ -80,6 +80,15 @@ struct SplitEndToEndTests {
         let columns = Set(loaded?["columns"] as? [String] ?? [])
         #expect(columns.isSuperset(of: ["image", "label", "face_id", "group", "url", "image_sha256", "box", "landmarks", "reviewed"]))
 
+        // The dataset card says what is in the export and what made it.
+        let card = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(card.hasPrefix("# emotions: \(placed) faces in 3 splits"))
+        for (label, _) in splits["train"]! {
+            let row = "| \(label) | \(splits["train"]![label] ?? 0) | \(splits["val"]![label] ?? 0) | \(splits["test"]![label] ?? 0) |"
+            #expect(card.contains(row), "\(row) in the card")
+        }
+        #expect(card.contains("## Consent") && card.contains("```yaml\n# The seed's card"))
+
         // Exporting again changes no byte.
         let before = ImageFolderExportTests.snapshot(out)
         _ = try curate("export", "--format", "imagefolder", "--out", out.path)
