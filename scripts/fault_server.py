@@ -6,6 +6,7 @@ web servers do. Prints "PORT <n>" once listening. Standard library only.
 """
 import argparse
 import http.server
+import json
 import os
 import socketserver
 import struct
@@ -46,9 +47,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.server.sample_bytes
 
     def do_GET(self):
+        path, _, query = self.path.partition("?")
+        if path == "/__log":  # when each request arrived (monotonic seconds), for pacing tests
+            with self.server.lock:
+                body = json.dumps(self.server.log).encode()
+            return self.send_body(200, body, "application/json")
+        with self.server.lock:
+            self.server.log.append([time.monotonic(), self.path])
         if self.server.delay:
             time.sleep(self.server.delay)
-        path, _, query = self.path.partition("?")
         if path.startswith("/fault/"):
             return self.fault(path[len("/fault/"):], query)
         rel = os.path.normpath(path.lstrip("/"))
@@ -198,6 +205,7 @@ def main():
     srv.root = os.path.abspath(args.root)
     srv.delay = args.delay
     srv.counts = {}
+    srv.log = []
     srv.lock = threading.Lock()
     sample = args.sample
     if not sample:

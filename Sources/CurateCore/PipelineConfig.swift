@@ -63,6 +63,10 @@ public struct PipelineConfig: Decodable, Sendable {
 public struct FetchSettings: Decodable, Sendable, Equatable {
     public var concurrency = 32
     public var perHost = 4
+    /// Requests per second started per site (registrable domain); 0: no limit but `per_host`.
+    public var perHostRate = 0.0
+    /// Requests a site may receive at once before the rate applies.
+    public var perHostBurst = 2.0
     public var connectTimeout = 10.0
     public var timeout = 30.0
     public var maxRedirects = 5
@@ -81,7 +85,7 @@ public struct FetchSettings: Decodable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case concurrency, perHost = "per_host", connectTimeout = "connect_timeout", timeout
+        case concurrency, perHost = "per_host", perHostRate = "per_host_rate", perHostBurst = "per_host_burst", connectTimeout = "connect_timeout", timeout
         case maxRedirects = "max_redirects", retries, backoff, maxBackoff = "max_backoff"
         case maxBytes = "max_bytes", maxPixels = "max_pixels", userAgent = "user_agent", optOuts = "opt_outs"
     }
@@ -92,6 +96,8 @@ public struct FetchSettings: Decodable, Sendable, Equatable {
         let d = FetchSettings()
         concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? d.concurrency
         perHost = try c.decodeIfPresent(Int.self, forKey: .perHost) ?? d.perHost
+        perHostRate = try c.decodeIfPresent(Double.self, forKey: .perHostRate) ?? d.perHostRate
+        perHostBurst = try c.decodeIfPresent(Double.self, forKey: .perHostBurst) ?? d.perHostBurst
         connectTimeout = try c.decodeIfPresent(Double.self, forKey: .connectTimeout) ?? d.connectTimeout
         timeout = try c.decodeIfPresent(Double.self, forKey: .timeout) ?? d.timeout
         maxRedirects = try c.decodeIfPresent(Int.self, forKey: .maxRedirects) ?? d.maxRedirects
@@ -116,6 +122,8 @@ public struct FetchSettings: Decodable, Sendable, Equatable {
         func need(_ ok: Bool, _ what: String) throws { if !ok { throw CurateError("fetch.\(what)") } }
         try need(concurrency >= 1, "concurrency must be at least 1")
         try need(perHost >= 1, "per_host must be at least 1")
+        try need(perHostRate >= 0 && perHostRate.isFinite, "per_host_rate must be 0 (no limit) or a positive number of requests per second")
+        try need(perHostBurst >= 1, "per_host_burst must be at least 1")
         try need(timeout > 0 && connectTimeout > 0, "timeout and connect_timeout must be positive")
         try need(maxRedirects >= 0, "max_redirects must not be negative")
         try need(retries >= 0, "retries must not be negative")

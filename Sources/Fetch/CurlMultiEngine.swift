@@ -24,6 +24,8 @@ final class CurlMultiEngine {
     private struct Job {
         var url: PendingURL
         var host: String
+        /// The site it counts against for pacing (see `HostPacing.site`).
+        var site: String
         var attempts = 0
         var firstStart: Double?
         var notBefore = 0.0
@@ -37,10 +39,12 @@ final class CurlMultiEngine {
     private var delayed: [Job] = []             // waiting out a back-off
     private var running: [UnsafeMutableRawPointer: (CurlTransfer, Job)] = [:]
     private var rng = SystemRandomNumberGenerator()
+    private(set) var pacing: HostPacing
 
     init(settings: FetchSettings) {
         self.settings = settings
         self.policy = RetryPolicy(settings)
+        self.pacing = HostPacing(rate: settings.perHostRate, burst: settings.perHostBurst)
         self.curl = CurlSettings(
             maxBytes: settings.maxBytes, maxRedirects: settings.maxRedirects,
             connectTimeoutMs: Int(settings.connectTimeout * 1000), timeoutMs: Int(settings.timeout * 1000),
@@ -62,7 +66,7 @@ final class CurlMultiEngine {
     /// Runs every job to a terminal state, calling `onTerminal` on this thread for each; when
     /// `shouldStop` turns true, drops the transfers in flight (they stay pending) and returns.
     func run(_ jobs: [PendingURL], shouldStop: () -> Bool = { false }, onTerminal: (TerminalTransfer) -> Void) {
-        for j in jobs { enqueue(Job(url: j, host: Self.hostKey(j.url))) }
+        for j in jobs { enqueue(Job(url: j, host: Self.hostKey(j.url), site: HostPacing.site(j.url))) }
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed") }
         defer { curl_multi_cleanup(multi) }
         curate_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, settings.perHost)
@@ -94,7 +98,8 @@ final class CurlMultiEngine {
             if freed && hasQueued() { continue }
             // Sleep until a socket is ready, or until the next back-off ends.
             var waitMs: Int32 = 100
-            if running.isEmpty, let soonest = delayed.map(\.notBefore).min() {
+            let waiting = hostOrder.compactMap { h in heads[h]! < queues[h]!.count ? queues[h]![heads[h]!].site : nil }
+            if running.isEmpty, let soonest = (delayed.map(\.notBefore) + [pacing.nextReady(waiting, now: Self.now())].compactMap { $0 }).min() {
                 waitMs = Int32(max(1, min(1000, (soonest - Self.now()) * 1000)))
             }
             curl_multi_poll(multi, nil, 0, waitMs, nil)
@@ -105,7 +110,14 @@ final class CurlMultiEngine {
         let (reason, detail) = Self.classify(r)
         if let reason {
             let jitter = Double.random(in: 0..<1, using: &rng)
-            switch policy.decide(reason: reason, attempt: job.attempts, retryAfter: r.retryAfter, jitter: jitter) {
+            let decision = policy.decide(reason: reason, attempt: job.attempts, retryAfter: r.retryAfter, jitter: jitter)
+            // The site said slow down: the whole site waits, not only this URL.
+            if reason == .http(429) || reason == .http(503) {
+                let wait: Double
+                if case .retry(let after) = decision { wait = after } else { wait = r.retryAfter ?? settings.backoff }
+                pacing.pause(job.site, until: Self.now() + min(wait, settings.maxBackoff))
+            }
+            switch decision {
             case .retry(let after):
                 var again = job
                 again.notBefore = Self.now() + after
@@ -181,8 +193,10 @@ final class CurlMultiEngine {
                 idle = 0
                 continue
             }
-            guard activePerHost[host, default: 0] < settings.perHost else { rr += 1; idle += 1; continue }
+            guard activePerHost[host, default: 0] < settings.perHost,
+                  pacing.mayStart(queues[host]![head].site, now: Self.now()) else { rr += 1; idle += 1; continue }
             var job = queues[host]![head]
+            pacing.started(job.site, now: Self.now())
             heads[host] = head + 1
             job.attempts += 1
             if job.firstStart == nil { job.firstStart = Self.now() }

@@ -14,6 +14,8 @@ public struct FetchSummary: Sendable {
     public var seconds = 0.0
     /// Stopped by Ctrl-C / SIGTERM: the URLs not reached stay pending.
     public var interrupted = false
+    /// Requests and pauses per site (registrable domain).
+    public var hosts: [String: HostStats] = [:]
     public var imagesPerSecond: Double { seconds > 0 ? Double(fetched) / seconds : 0 }
 }
 
@@ -80,6 +82,7 @@ public final class FetchStage: @unchecked Sendable {
         summary.attempted = jobs.count
         summary.interrupted = Interrupt.requested
         summary.seconds = Date().timeIntervalSince(start)
+        summary.hosts = engine.pacing.stats
         return summary
     }
 

@@ -12,6 +12,13 @@ extension FetchSummary {
         for (reason, n) in failures.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
             lines.append("  \(reason): \(n)")
         }
+        let sites = hosts.filter { !$0.key.isEmpty }
+        if !sites.isEmpty {
+            let busiest = sites.sorted { ($0.value.requests, $1.key) > ($1.value.requests, $0.key) }.prefix(5)
+            lines.append("requests by site (\(counted(sites.count, "site"))): " + busiest.map { site, s in
+                "\(site) \(s.requests)" + (s.pauses > 0 ? " (paused \(s.pauses)× on 429/503)" : "")
+            }.joined(separator: ", ") + (sites.count > 5 ? ", …" : ""))
+        }
         return lines.joined(separator: "\n")
     }
 
