@@ -60,18 +60,26 @@ enum ImageFolderMetadata {
         }
     }
 
-    /// `metadata.jsonl` text per split, rows in face-id order; scores only when every face has them.
+    /// `metadata.jsonl` text per split, rows in face-id order.
     static func lines(_ included: [FaceExportRow]) throws -> [SplitName: String] {
-        let scored = included.allSatisfy { $0.score != nil }
+        let records = try records(included)
         var bySplit: [SplitName: [Line]] = [:]
+        for r in included { if let split = r.split, let line = records[r.faceID] { bySplit[split, default: []].append(line) } }
+        return try bySplit.mapValues { try JSONLines.encode($0) }
+    }
+
+    /// Each placed face's line by face id; scores only when every face has them.
+    static func records(_ included: [FaceExportRow]) throws -> [Int64: Line] {
+        let scored = included.allSatisfy { $0.score != nil }
+        var out: [Int64: Line] = [:]
         for r in included {
-            guard let split = r.split, let label = r.label else { continue }
-            bySplit[split, default: []].append(Line(
+            guard r.split != nil, let label = r.label else { continue }
+            out[r.faceID] = (Line(
                 fileName: "\(label)/\(r.faceID).png", faceID: r.faceID, label: label, group: r.group, url: r.url,
                 imageSHA256: r.imageSHA256, box: r.box, landmarks: r.landmarks, detectionProb: r.prob,
                 probs: scored ? r.score?.probs : nil, predicted: scored ? r.score?.predicted : nil,
                 flagged: scored ? r.score?.flagged : nil, reviewed: r.reviewed ?? ""))
         }
-        return try bySplit.mapValues { try JSONLines.encode($0) }
+        return out
     }
 }

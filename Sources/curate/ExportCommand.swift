@@ -9,31 +9,39 @@ struct ExportCommand: ParsableCommand {
         commandName: "export", abstract: "Write the dataset in a form training code and other tools read.",
         discussion: """
             imagefolder: OUT/<split>/<label>/<face_id>.png for every face `curate split` placed, \
-            plus OUT/manifest.csv; rerunning rewrites it to match the catalog. csv and jsonl: one row \
+            plus OUT/manifest.csv, labels.json, per-split metadata.jsonl and a README.md dataset card; \
+            rerunning rewrites it to match the catalog. webdataset: OUT/<split>-000000.tar shards of \
+            --shard-size faces (<key>.png, <key>.json, <key>.cls). csv and jsonl: one row \
             per face (or per image with --level image), with provenance, split and group; to a file, \
             into a folder (faces.csv, faces.jsonl), or to standard output.
             """)
 
     enum Level: String, ExpressibleByArgument { case image, face }
-    enum Format: String, ExpressibleByArgument { case jsonl, csv, imagefolder }
+    enum Format: String, ExpressibleByArgument { case jsonl, csv, imagefolder, webdataset }
 
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "What one record is: face (after `curate faces`) or image.")
     var level: Level = .face
 
-    @Option(help: "jsonl, csv, or imagefolder (a folder tree per split and label).")
+    @Option(help: "jsonl, csv, imagefolder (a folder tree per split and label) or webdataset (tar shards per split).")
     var format: Format = .jsonl
 
     @Option(help: "Output file or folder (default for jsonl/csv: standard output; required for imagefolder).")
     var out: String?
 
+    @Option(help: "With --format webdataset: faces per tar shard.")
+    var shardSize: Int = 1000
+
     @Flag(help: "Write an imagefolder export into a non-empty folder that is not an earlier export.")
     var force = false
 
     func validate() throws {
-        if format == .imagefolder && out == nil { throw ValidationError("--format imagefolder needs --out DIR") }
-        if format == .imagefolder && level == .image { throw ValidationError("an imagefolder export is per face; drop --level image") }
+        if [.imagefolder, .webdataset].contains(format) && out == nil { throw ValidationError("--format \(format.rawValue) needs --out DIR") }
+        if [.imagefolder, .webdataset].contains(format) && level == .image {
+            throw ValidationError("an \(format.rawValue) export is per face; drop --level image")
+        }
+        if shardSize < 1 { throw ValidationError("--shard-size must be at least 1, not \(shardSize)") }
     }
 
     func run() throws {
@@ -41,12 +49,19 @@ struct ExportCommand: ParsableCommand {
         let catalog = try global.openExistingCatalog()
         let status = try catalog.status()
         try status.require(level == .image ? .images : .faces, for: "export")
-        if format == .imagefolder {
-            try status.require(.split, for: "export --format imagefolder")
+        if format == .imagefolder || format == .webdataset {
+            try status.require(.split, for: "export --format \(format.rawValue)")
             let pipeline = try global.loadPipeline()
             let source = global.pipelineSource
             let card = DatasetCard(name: pipeline.name, labels: pipeline.labels.names, splits: pipeline.split.ratio.names,
                                    status: status, included: [], pipelineSource: source.description, pipelineText: try source.text())
+            if format == .webdataset {
+                let summary = try WebDatasetExport(workspace: workspace)
+                    .write(catalog.faceExportRows(), to: URL(fileURLWithPath: out!), labels: pipeline.labels.names,
+                           splits: pipeline.split.ratio.names, shardSize: shardSize, card: card)
+                print(summary.text)
+                return
+            }
             let summary = try ImageFolderExport(workspace: workspace)
                 .write(catalog.faceExportRows(), to: URL(fileURLWithPath: out!), labels: pipeline.labels.names,
                        splits: pipeline.split.ratio.names, card: card, force: force)

@@ -80,6 +80,24 @@ struct SplitEndToEndTests {
         let columns = Set(loaded?["columns"] as? [String] ?? [])
         #expect(columns.isSuperset(of: ["image", "label", "face_id", "group", "url", "image_sha256", "box", "landmarks", "reviewed"]))
 
+        // WebDataset shards, read by the webdataset package: every placed face once, .cls as labels.json says.
+        let shards = tmp.appendingPathComponent("wds")
+        _ = try curate("export", "--format", "webdataset", "--out", shards.path, "--shard-size", "100")
+        let wds = try runProgram(URL(fileURLWithPath: EndToEnd.python!),
+                                 [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("webdataset_check.py").path,
+                                  shards.path])
+        #expect(wds.status == 0, "\(wds.err.suffix(2000))")
+        let read = try JSONSerialization.jsonObject(with: Data(wds.out.utf8)) as? [String: [String: Any]] ?? [:]
+        for name in ["train", "val", "test"] {
+            let ids = faces.filter { $0["split"] as? String == name }.compactMap { $0["face_id"] as? Int }.sorted()
+            #expect(read[name]?["face_ids"] as? [Int] == ids, "\(name)")
+            #expect(read[name]?["mismatched"] as? Int == 0 && (read[name]?["sizes"] as? [[Int]]) == [[160, 160]])
+            #expect(read[name]?["shards"] as? Int == (ids.count + 99) / 100)
+        }
+        let shardBytes = ImageFolderExportTests.snapshot(shards)
+        _ = try curate("export", "--format", "webdataset", "--out", shards.path, "--shard-size", "100")
+        #expect(ImageFolderExportTests.snapshot(shards) == shardBytes, "shards are deterministic")
+
         // The dataset card says what is in the export and what made it.
         let card = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(card.hasPrefix("# emotions: \(placed) faces in 3 splits"))
