@@ -23,14 +23,18 @@ public final class SQLiteCatalog: Catalog, CatalogInspection {
             throw CurateError("cannot open catalog \(path): \(error)")
         }
         // A newer curate's catalog is refused before anything writes to it: this build does not
-        // know what its later migrations changed.
-        let unknown = try pool.read { db in
-            try Self.migrator.hasBeenSuperseded(db) ? Array(try Self.migrator.appliedIdentifiers(db).subtracting(Self.migrator.migrations)).sorted() : []
+        // know what its later migrations changed. An up-to-date one is not migrated at all, so
+        // opening it (`curate status` while a fetch runs) takes no write lock.
+        let (unknown, missing) = try pool.read { db -> ([String], Bool) in
+            let applied = try Self.migrator.appliedIdentifiers(db)
+            let known = Set(Self.migrator.migrations)
+            return (applied.subtracting(known).sorted(), !known.isSubset(of: applied))
         }
         guard unknown.isEmpty else {
             throw CurateError("catalog \(path) was made by a newer curate (schema \(unknown.joined(separator: ", "))); "
                 + "this build knows up to \(Self.schemaVersion): upgrade curate to open it")
         }
+        guard missing else { return }
         do { try Self.migrator.migrate(pool) }
         catch { throw CurateError("cannot migrate catalog \(path) to \(Self.schemaVersion): \(error)") }
     }
