@@ -117,7 +117,7 @@ extension SQLiteCatalog {
     static func reviewItem(_ r: Row) throws -> ReviewItem {
         let score = try FaceScoreRow(row: r), card = try ReviewCardRow(row: r), columns = try PlacementColumns(row: r)
         let placed = columns.placement(sources: score.label.map { [$0] } ?? score.candidates ?? [])
-        let review = columns.review.map { FaceReview(action: $0.action, label: $0.label, reviewer: card.reviewer ?? "") }
+        let review = columns.review
         return ReviewItem(
             faceID: score.faceID, imageSHA256: card.imageSHA256, crop: card.cropPath, imagePath: card.path,
             imageWidth: card.width, imageHeight: card.height, box: [card.x1, card.y1, card.x2, card.y2].map { Float($0) },

@@ -27,8 +27,7 @@ extension SQLiteCatalog {
                 ORDER BY f.id
                 """).map { r in
                 let columns = try PlacementColumns(row: r)
-                let review = columns.review.map { FaceReview(action: $0.action, label: $0.label, reviewer: r["reviewer"]) }
-                return SplitFace(id: r["id"], imageSHA256: r["image_sha256"], split: columns.split, review: review,
+                return SplitFace(id: r["id"], imageSHA256: r["image_sha256"], split: columns.split, review: columns.review,
                                  rejected: columns.rejected.flatMap(FaceRejection.init(rawValue:)))
             }
             let state = try Row.fetchOne(db, sql: "SELECT ratio, seed FROM split_state WHERE id = 1").map {

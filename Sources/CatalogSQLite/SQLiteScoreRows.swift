@@ -4,22 +4,24 @@ import GRDB
 
 /// The columns a face's placement is decided from, decoded from any row that selects them
 /// (`split`, `excluded`, `split_label` from face_splits, `review_action`, `review_label` from
-/// face_reviews, `rejected` from faces when selected). The rule itself lives in the model.
+/// face_reviews, and `reviewer` and `rejected` when selected). The rule itself lives in the model.
 struct PlacementColumns: Decodable, FetchableRecord {
     var split: SplitName?
     var excluded: Exclusion?
     var splitLabel: String?
     var reviewAction: String?
     var reviewLabel: String?
+    var reviewer: String?
     var rejected: String?
 
     enum CodingKeys: String, CodingKey {
-        case split, excluded, splitLabel = "split_label", reviewAction = "review_action", reviewLabel = "review_label", rejected
+        case split, excluded, splitLabel = "split_label", reviewAction = "review_action", reviewLabel = "review_label", reviewer
+        case rejected
     }
 
     /// The decision standing for the face, if any (an action this build does not know is none).
     var review: FaceReview? {
-        reviewAction.flatMap(ReviewAction.init(rawValue:)).map { FaceReview(action: $0, label: reviewLabel, reviewer: "") }
+        reviewAction.flatMap(ReviewAction.init(rawValue:)).map { FaceReview(action: $0, label: reviewLabel, reviewer: reviewer ?? "") }
     }
 
     func placement(sources: [String]) -> FacePlacement {
@@ -93,9 +95,8 @@ struct ReviewCardRow: Decodable, FetchableRecord {
     var height: Int
     var x1, y1, x2, y2: Double
     var url: String?
-    var reviewer: String?
 
     enum CodingKeys: String, CodingKey {
-        case imageSHA256 = "image_sha256", cropPath = "crop_path", path, width, height, x1, y1, x2, y2, url, reviewer
+        case imageSHA256 = "image_sha256", cropPath = "crop_path", path, width, height, x1, y1, x2, y2, url
     }
 }

@@ -34,13 +34,7 @@ public struct PipelineConfig: Decodable, Sendable {
         score = try c.decodeIfPresent(ScoreSettings.self, forKey: .score) ?? ScoreSettings()
     }
 
-    public static func load(_ url: URL) throws -> PipelineConfig {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw CurateError("cannot read pipeline file \(url.path): \(error.localizedDescription)")
-        }
-        return try parse(text, source: url.path)
-    }
+    public static func load(_ url: URL) throws -> PipelineConfig { try PipelineSource.file(url).load() }
 
     static func ownError(_ error: Error) -> CurateError? {
         if let e = error as? CurateError { return e }

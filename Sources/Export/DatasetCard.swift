@@ -8,15 +8,13 @@ public struct DatasetCard: Sendable {
     public var labels: [String]
     public var splits: [SplitName]
     public var status: CatalogStatus
-    /// The faces in the export.
-    public var included: [FaceExportRow]
     /// Where the pipeline definition came from, and its text (the settings that made the export).
     public var pipelineSource: String
     public var pipelineText: String
 
-    public init(name: String, labels: [String], splits: [SplitName], status: CatalogStatus, included: [FaceExportRow],
+    public init(name: String, labels: [String], splits: [SplitName], status: CatalogStatus,
                 pipelineSource: String, pipelineText: String) {
-        self.name = name; self.labels = labels; self.splits = splits; self.status = status; self.included = included
+        self.name = name; self.labels = labels; self.splits = splits; self.status = status
         self.pipelineSource = pipelineSource; self.pipelineText = pipelineText
     }
 
@@ -27,7 +25,8 @@ public struct DatasetCard: Sendable {
         return c.host?.lowercased() ?? "unknown"
     }
 
-    public var markdown: String {
+    /// The card for `included`, the faces the export holds.
+    public func markdown(_ included: [FaceExportRow]) -> String {
         var md = ["# \(name): \(counted(included.count, "face")) in \(splits.count) splits", ""]
         md.append("Made by curate \(curateVersion). Folders: `<split>/<label>/<face_id>.png` (torchvision `ImageFolder`; "
             + "class indices in `labels.json`), `<split>/metadata.jsonl` (Hugging Face `imagefolder`), `manifest.csv` (every file's provenance).")

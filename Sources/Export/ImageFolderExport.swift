@@ -96,10 +96,7 @@ public struct ImageFolderExport {
             }
         }
         try Self.writeAtomically(try ImageFolderMetadata.labelsJSON(labels), to: dir.appendingPathComponent("labels.json"))
-        if var card {
-            card.included = included
-            try Self.writeAtomically(Data(card.markdown.utf8), to: dir.appendingPathComponent("README.md"))
-        }
+        if let card { try Self.writeAtomically(Data(card.markdown(included).utf8), to: dir.appendingPathComponent("README.md")) }
         let metadata = try ImageFolderMetadata.lines(included)
         for split in splits {
             try Self.writeAtomically(Data((metadata[split] ?? "").utf8),

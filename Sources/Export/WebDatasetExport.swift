@@ -58,9 +58,8 @@ public struct WebDatasetExport {
             }
         }
         try ImageFolderExport.writeAtomically(try ImageFolderMetadata.labelsJSON(labels), to: dir.appendingPathComponent("labels.json"))
-        if var card {
-            card.included = included
-            try ImageFolderExport.writeAtomically(Data(card.markdown.utf8), to: dir.appendingPathComponent("README.md"))
+        if let card {
+            try ImageFolderExport.writeAtomically(Data(card.markdown(included).utf8), to: dir.appendingPathComponent("README.md"))
         }
         return summary
     }

@@ -98,9 +98,13 @@ final class CurlMultiEngine {
             if freed && hasQueued() { continue }
             // Sleep until a socket is ready, or until the next back-off ends.
             var waitMs: Int32 = 100
-            let waiting = hostOrder.compactMap { h in heads[h]! < queues[h]!.count ? queues[h]![heads[h]!].site : nil }
-            if running.isEmpty, let soonest = (delayed.map(\.notBefore) + [pacing.nextReady(waiting, now: Self.now())].compactMap { $0 }).min() {
-                waitMs = Int32(max(1, min(1000, (soonest - Self.now()) * 1000)))
+            if running.isEmpty {
+                // Idle: sleep until a back-off ends or a paced site may start again.
+                let waiting = hostOrder.compactMap { h in heads[h]! < queues[h]!.count ? queues[h]![heads[h]!].site : nil }
+                let paced = pacing.nextReady(waiting, now: Self.now())
+                if let soonest = (delayed.map(\.notBefore) + (paced.map { [$0] } ?? [])).min() {
+                    waitMs = Int32(max(1, min(1000, (soonest - Self.now()) * 1000)))
+                }
             }
             curl_multi_poll(multi, nil, 0, waitMs, nil)
         }

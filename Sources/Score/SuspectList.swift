@@ -55,11 +55,12 @@ public struct SuspectList: Sendable, Encodable {
     public var text: String {
         let shown = labels.filter { l in suspects.first?.score.probs[l] != nil }
         var lines = [(["face", "flag", "given", "predicted"] + shown.map { "p_\($0)" } + [rankBy.rawValue, "crop"]).joined(separator: "\t")]
-        for s in suspects.map(\.score) {
+        for suspect in suspects {
+            let s = suspect.score
             let key = rankBy == .margin ? s.margin : s.selfConfidence
             let given = s.label ?? "conflict:" + (s.candidates ?? []).joined(separator: "/")
             let cells = ["\(s.faceID)", s.flagged ? "*" : "", given, s.predicted] + shown.map { String(format: "%.3f", s.probs[$0] ?? 0) }
-                + [String(format: "%.3f", key), suspects.first { $0.score.faceID == s.faceID }?.crop ?? ""]
+                + [String(format: "%.3f", key), suspect.crop]
             lines.append(cells.joined(separator: "\t"))
         }
         return lines.joined(separator: "\n")

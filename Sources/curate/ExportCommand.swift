@@ -54,7 +54,7 @@ struct ExportCommand: ParsableCommand {
             let pipeline = try global.loadPipeline()
             let source = global.pipelineSource
             let card = DatasetCard(name: pipeline.name, labels: pipeline.labels.names, splits: pipeline.split.ratio.names,
-                                   status: status, included: [], pipelineSource: source.description, pipelineText: try source.text())
+                                   status: status, pipelineSource: source.description, pipelineText: try source.text())
             if format == .webdataset {
                 let summary = try WebDatasetExport(workspace: workspace)
                     .write(catalog.faceExportRows(), to: URL(fileURLWithPath: out!), labels: pipeline.labels.names,
