@@ -7,17 +7,18 @@ import GRDB
 @inline(__always) func fromDB(_ v: Int64?) -> UInt64? { v.map { UInt64(bitPattern: $0) } }
 
 extension SQLiteCatalog {
-    public func imagesToHash() throws -> [ImageToHash] {
+    public func imagesToHash(shard: Int64?) throws -> [ImageToHash] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT sha256, path FROM images WHERE phash IS NULL AND hash_error IS NULL ORDER BY \(Self.listOrder("images"))
+                SELECT sha256, path FROM images WHERE phash IS NULL AND hash_error IS NULL\(Self.inShard("sha256", shard)) ORDER BY \(Self.listOrder("images"))
                 """).map { ImageToHash(sha256: $0["sha256"], path: $0["path"]) }
         }
     }
 
-    public func recordHashes(_ hashes: [ImageHashes]) throws {
+    public func recordHashes(_ hashes: [ImageHashes], lease: ShardLease?) throws {
         guard !hashes.isEmpty else { return }
         try pool.write { db in
+            try Self.hold(lease, db)
             let st = try db.cachedStatement(sql: "UPDATE images SET phash = ?, dhash = ?, hash_error = ? WHERE sha256 = ?")
             for h in hashes { try st.execute(arguments: [toDB(h.phash), toDB(h.dhash), h.error, h.sha256]) }
         }

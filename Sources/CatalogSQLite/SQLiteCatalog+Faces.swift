@@ -3,18 +3,19 @@ import Foundation
 import GRDB
 
 extension SQLiteCatalog {
-    public func imagesToScan() throws -> [ImageToScan] {
+    public func imagesToScan(shard: Int64?) throws -> [ImageToScan] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT sha256, path FROM images
-                WHERE canonical = 1 AND sha256 NOT IN (SELECT image_sha256 FROM face_scans) ORDER BY \(Self.listOrder("images")), sha256
+                WHERE canonical = 1 AND sha256 NOT IN (SELECT image_sha256 FROM face_scans)\(Self.inShard("sha256", shard)) ORDER BY \(Self.listOrder("images")), sha256
                 """).map { ImageToScan(sha256: $0["sha256"], path: $0["path"]) }
         }
     }
 
-    public func recordFaceScans(_ scans: [FaceScan]) throws {
+    public func recordFaceScans(_ scans: [FaceScan], lease: ShardLease?) throws {
         guard !scans.isEmpty else { return }
         try pool.write { db in
+            try Self.hold(lease, db)
             let clear = try db.cachedStatement(sql: "DELETE FROM faces WHERE image_sha256 = ?")
             let scan = try db.cachedStatement(sql: """
                 INSERT INTO face_scans (image_sha256, faces, error, settings, scanned_at) VALUES (?, ?, ?, ?, ?)

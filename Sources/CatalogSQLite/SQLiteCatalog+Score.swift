@@ -3,19 +3,20 @@ import Foundation
 import GRDB
 
 extension SQLiteCatalog {
-    public func facesToScore(model: String) throws -> [FaceToScore] {
+    public func facesToScore(model: String, shard: Int64?) throws -> [FaceToScore] {
         try pool.read { db in
             try ScoreInputRow.fetchAll(db, sql: """
                 SELECT f.id, f.crop_path, f.landmarks, i.path FROM faces f JOIN images i ON i.sha256 = f.image_sha256
-                WHERE i.canonical = 1 AND f.rejected IS NULL AND NOT EXISTS (SELECT 1 FROM face_probs p WHERE p.face_id = f.id AND p.model = ?)
+                WHERE i.canonical = 1 AND f.rejected IS NULL AND NOT EXISTS (SELECT 1 FROM face_probs p WHERE p.face_id = f.id AND p.model = ?)\(Self.inShard("f.id", shard, integer: true))
                 ORDER BY f.image_sha256, f.idx
                 """, arguments: [model]).map(\.input)
         }
     }
 
-    public func recordFaceProbs(_ probs: [FaceProbs], model: String) throws {
+    public func recordFaceProbs(_ probs: [FaceProbs], model: String, lease: ShardLease?) throws {
         guard !probs.isEmpty else { return }
         try pool.write { db in
+            try Self.hold(lease, db)
             let st = try db.cachedStatement(sql: """
                 INSERT INTO face_probs (face_id, model, probs, features) VALUES (?, ?, ?, ?)
                 ON CONFLICT (face_id, model) DO UPDATE SET probs = excluded.probs, features = excluded.features

@@ -59,18 +59,19 @@ public final class SQLiteCatalog: Catalog, CatalogInspection {
         }
     }
 
-    public func urlsToFetch(retryFailed: Bool) throws -> [PendingURL] {
+    public func urlsToFetch(retryFailed: Bool, shard: Int64?) throws -> [PendingURL] {
         let states = retryFailed ? "('pending', 'failed')" : "('pending')"
         return try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, url FROM urls WHERE state IN \(states) ORDER BY id")
+            try Row.fetchAll(db, sql: "SELECT id, url FROM urls WHERE state IN \(states)\(Self.inShard("id", shard, integer: true)) ORDER BY id")
                 .map { PendingURL(id: $0["id"], url: $0["url"]) }
         }
     }
 
     @discardableResult
-    public func record(_ outcomes: [FetchOutcome]) throws -> Int {
+    public func record(_ outcomes: [FetchOutcome], lease: ShardLease?) throws -> Int {
         guard !outcomes.isEmpty else { return 0 }
         return try pool.write { db in
+            try Self.hold(lease, db)
             var duplicates = 0
             let insertImage = try db.cachedStatement(sql: """
                 INSERT INTO images (sha256, path, format, width, height, bytes, first_fetched_at, orientation, seq)

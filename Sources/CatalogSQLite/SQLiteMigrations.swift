@@ -205,6 +205,46 @@ extension SQLiteCatalog {
                 CREATE INDEX images_seq ON images(seq);
                 """)
         }
+        m.registerMigration("v11: the work queue") { db in
+            // Shards of per-item work that processes lease (SQLiteCatalog+Queue.swift). Times are
+            // unix seconds by the catalog's clock. shard_items names an open shard's items (as
+            // text: url ids, image sha256s, face ids); a shard's rows go when it is done.
+            try db.execute(sql: """
+                CREATE TABLE shards (
+                    id INTEGER PRIMARY KEY,
+                    stage TEXT NOT NULL,
+                    parameter TEXT NOT NULL DEFAULT '',
+                    site TEXT,
+                    state TEXT NOT NULL CHECK (state IN ('ready', 'leased', 'done', 'failed')),
+                    items INTEGER NOT NULL,
+                    token TEXT,
+                    worker TEXT,
+                    leased_at REAL,
+                    lease_until REAL,
+                    lease_seconds REAL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    error TEXT,
+                    created_at REAL NOT NULL,
+                    done_at REAL
+                );
+                CREATE INDEX shards_queue ON shards(stage, parameter, state, id);
+                CREATE TABLE shard_items (
+                    shard_id INTEGER NOT NULL REFERENCES shards(id) ON DELETE CASCADE,
+                    item TEXT NOT NULL,
+                    PRIMARY KEY (shard_id, item)
+                ) WITHOUT ROWID;
+                CREATE INDEX shard_items_item ON shard_items(item, shard_id);
+                CREATE TABLE workers (
+                    key TEXT PRIMARY KEY,
+                    host TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    started TEXT NOT NULL,
+                    stages TEXT NOT NULL,
+                    started_at REAL NOT NULL,
+                    heartbeat_at REAL NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

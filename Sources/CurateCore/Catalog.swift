@@ -10,7 +10,7 @@
 /// thread waits for each result; callers never run on that group, so the wait cannot deadlock.
 /// The review server's handlers make one short call per request (a loopback, one-user page).
 public typealias Catalog = StatusCatalog & FetchCatalog & DedupCatalog & FacesCatalog & SplitCatalog & ScoreCatalog
-    & ReviewCatalog & ExportCatalog
+    & ReviewCatalog & ExportCatalog & WorkQueueCatalog
 
 /// What `curate status` and the read-only commands ask: counts and provenance.
 public protocol StatusCatalog: Sendable {
@@ -20,22 +20,27 @@ public protocol StatusCatalog: Sendable {
 }
 
 /// `curate fetch` (and `predict --add`, the "try an image" page).
-public protocol FetchCatalog: Sendable {
+///
+/// The per-item stages (fetch, dedup's hashing, faces, score's inference) also lease their work
+/// from the queue (`WorkQueueCatalog`): each to-do query narrows to one shard when given one,
+/// and each commit under a lease checks, in its own transaction, that the lease still holds.
+public protocol FetchCatalog: WorkQueueCatalog, Sendable {
     /// Records URLs with their labels; known URLs keep their state and gain new labels.
     func addURLs(_ entries: [URLEntry]) throws -> AddSummary
-    /// URLs not yet in a terminal state, plus failed ones when `retryFailed`.
-    func urlsToFetch(retryFailed: Bool) throws -> [PendingURL]
+    /// URLs not yet in a terminal state, plus failed ones when `retryFailed` (only `shard`'s when given).
+    func urlsToFetch(retryFailed: Bool, shard: Int64?) throws -> [PendingURL]
     /// Commits terminal outcomes in one transaction; returns how many of the images
-    /// were already stored under another URL (exact duplicates).
+    /// were already stored under another URL (exact duplicates). Throws `LeaseLost`, recording
+    /// nothing, when `lease` no longer holds.
     @discardableResult
-    func record(_ outcomes: [FetchOutcome]) throws -> Int
+    func record(_ outcomes: [FetchOutcome], lease: ShardLease?) throws -> Int
 }
 
 /// `curate dedup`.
-public protocol DedupCatalog: StatusCatalog, Sendable {
-    /// Stored images with neither hashes nor a hashing error.
-    func imagesToHash() throws -> [ImageToHash]
-    func recordHashes(_ hashes: [ImageHashes]) throws
+public protocol DedupCatalog: StatusCatalog, WorkQueueCatalog, Sendable {
+    /// Stored images with neither hashes nor a hashing error (only `shard`'s when given).
+    func imagesToHash(shard: Int64?) throws -> [ImageToHash]
+    func recordHashes(_ hashes: [ImageHashes], lease: ShardLease?) throws
     /// Every hashed image, in URL-list order, with the distinct labels of its URLs.
     func hashedImages() throws -> [HashedImage]
     /// Replaces all cluster assignments in one transaction (images outside every
@@ -44,11 +49,11 @@ public protocol DedupCatalog: StatusCatalog, Sendable {
 }
 
 /// `curate faces` and its quality gate.
-public protocol FacesCatalog: StatusCatalog, Sendable {
-    /// Canonical images (not near-duplicate copies) that have not been scanned for faces.
-    func imagesToScan() throws -> [ImageToScan]
+public protocol FacesCatalog: StatusCatalog, WorkQueueCatalog, Sendable {
+    /// Canonical images (not near-duplicate copies) that have not been scanned for faces (only `shard`'s when given).
+    func imagesToScan(shard: Int64?) throws -> [ImageToScan]
     /// Records scans and their faces in one transaction (an image's faces replace any earlier ones).
-    func recordFaceScans(_ scans: [FaceScan]) throws
+    func recordFaceScans(_ scans: [FaceScan], lease: ShardLease?) throws
     /// Every stored face with its quality measurements (if any) and gate outcome.
     func facesToGate() throws -> [FaceToGate]
     /// Stores new measurements and gate outcomes in one transaction.
@@ -64,11 +69,11 @@ public protocol SplitCatalog: StatusCatalog, Sendable {
 }
 
 /// `curate score` and `curate train`.
-public protocol ScoreCatalog: StatusCatalog, Sendable {
+public protocol ScoreCatalog: StatusCatalog, WorkQueueCatalog, Sendable {
     /// Faces of canonical images with no stored output of `model` (a model name plus its file's
-    /// hash), except those the quality gate left out.
-    func facesToScore(model: String) throws -> [FaceToScore]
-    func recordFaceProbs(_ probs: [FaceProbs], model: String) throws
+    /// hash), except those the quality gate left out (only `shard`'s when given).
+    func facesToScore(model: String, shard: Int64?) throws -> [FaceToScore]
+    func recordFaceProbs(_ probs: [FaceProbs], model: String, lease: ShardLease?) throws
     /// Every face the quality gate kept with a stored output of `model`, with its current label and split.
     func scoringRows(model: String) throws -> [ScoringRow]
     /// Replaces every face's mislabel scores (one ranking at a time) in one transaction.
@@ -106,4 +111,26 @@ public protocol CatalogInspection: Sendable {
     func faces(ofImage sha256: String) throws -> [FaceRecord]
     /// The whole label history, oldest first.
     func reviewHistory() throws -> [ReviewEntry]
+}
+
+/// The calls outside leased work (tests, `predict --add`, audits): the whole to-do list, no lease.
+extension FetchCatalog {
+    public func urlsToFetch(retryFailed: Bool) throws -> [PendingURL] { try urlsToFetch(retryFailed: retryFailed, shard: nil) }
+    @discardableResult
+    public func record(_ outcomes: [FetchOutcome]) throws -> Int { try record(outcomes, lease: nil) }
+}
+
+extension DedupCatalog {
+    public func imagesToHash() throws -> [ImageToHash] { try imagesToHash(shard: nil) }
+    public func recordHashes(_ hashes: [ImageHashes]) throws { try recordHashes(hashes, lease: nil) }
+}
+
+extension FacesCatalog {
+    public func imagesToScan() throws -> [ImageToScan] { try imagesToScan(shard: nil) }
+    public func recordFaceScans(_ scans: [FaceScan]) throws { try recordFaceScans(scans, lease: nil) }
+}
+
+extension ScoreCatalog {
+    public func facesToScore(model: String) throws -> [FaceToScore] { try facesToScore(model: model, shard: nil) }
+    public func recordFaceProbs(_ probs: [FaceProbs], model: String) throws { try recordFaceProbs(probs, model: model, lease: nil) }
 }

@@ -30,25 +30,56 @@ public struct DedupStage: Sendable {
         self.workspace = workspace; self.catalog = catalog; self.progress = progress
     }
 
-    public func run(threshold: Int) throws -> DedupSummary {
+    /// Hashes what is left to hash, then clusters. `partial` clusters even while other processes
+    /// still hold hashing work (their images join the clusters on the next dedup).
+    public func run(threshold: Int, partial: Bool = false, policy: LeasePolicy = LeasePolicy(),
+                    keeper: LeaseKeeper? = nil) throws -> DedupSummary {
         try catalog.status().require(.images, for: "dedup")
         guard (0...32).contains(threshold) else { throw CurateError("threshold must be between 0 and 32 bits, got \(threshold)") }
+        var s = try hash(policy: policy, keeper: keeper)
+        if Interrupt.requested { return s }
+        try cluster(threshold: threshold, partial: partial, into: &s)
+        return s
+    }
+
+    /// The per-item half: leases hashing shards until none is claimable (`curate worker` runs
+    /// only this), committing every `batchSize` images under the lease.
+    public func hash(policy: LeasePolicy = LeasePolicy(), keeper: LeaseKeeper? = nil) throws -> DedupSummary {
         var s = DedupSummary()
-        s.threshold = threshold
-        let todo = try catalog.imagesToHash()
-        progress?.start(total: todo.count)
+        let own = keeper == nil
+        let keeper = try keeper ?? LeaseKeeper(queue: catalog, policy: policy, stages: WorkStage.hash.name)
+        defer { if own { keeper.finish() } }
+        let run = LeasedRun(queue: catalog, stage: .hash, policy: policy, keeper: keeper)
+        progress?.start(total: try run.plan(retryFailed: false))
         let t0 = Date()
-        for start in stride(from: 0, to: todo.count, by: batchSize) {
-            let batch = Array(todo[start..<min(todo.count, start + batchSize)])
-            let hashes = hash(batch)
-            try catalog.recordHashes(hashes)
-            s.hashed += hashes.count
-            for h in hashes { if let e = h.error { s.hashFailures[e, default: 0] += 1 } }
-            progress?.update(done: start + batch.count, detail: "")
+        _ = try run.run { lease in
+            let todo = try catalog.imagesToHash(shard: lease.shard)
+            for start in stride(from: 0, to: todo.count, by: batchSize) {
+                if Interrupt.requested { return }
+                if keeper.isLost(lease) { throw LeaseLost(lease) }
+                let batch = Array(todo[start..<min(todo.count, start + batchSize)])
+                let hashes = hash(batch)
+                try catalog.recordHashes(hashes, lease: lease)
+                s.hashed += hashes.count
+                for h in hashes { if let e = h.error { s.hashFailures[e, default: 0] += 1 } }
+                progress?.update(done: s.hashed, detail: "")
+            }
         }
         progress?.finish()
         s.hashSeconds = Date().timeIntervalSince(t0)
+        return s
+    }
 
+    /// The global half: rebuilds the clusters over every hashed image, in one transaction.
+    func cluster(threshold: Int, partial: Bool, into s: inout DedupSummary) throws {
+        s.threshold = threshold
+        let open = try catalog.queueStatus(liveWithin: 0).counts(.hash)
+        if open.unfinished > 0 && !partial {
+            throw CurateError("""
+                \(counted(open.unfinished, "hashing shard")) (\(counted(open.openItems, "image"))) still in progress in other processes: \
+                wait for them (curate status shows them), or pass --partial to cluster what is hashed now
+                """)
+        }
         let t1 = Date()
         let images = try catalog.hashedImages()
         let clusters = Self.clusters(images, threshold: threshold)
@@ -58,7 +89,6 @@ public struct DedupStage: Sendable {
         s.clusters = clusters.count
         s.imagesInClusters = clusters.reduce(0) { $0 + $1.members.count }
         s.conflicts = try catalog.status().images.conflicts
-        return s
     }
 
     /// Decodes and hashes in parallel on every core.

@@ -65,24 +65,41 @@ public struct FacesStage: Sendable {
             + " quality: " + settings.quality.description
     }
 
-    public func run() throws -> FacesSummary {
+    /// Scans what is left to scan (leased shard by shard, so many processes can share it), then
+    /// judges every face under the quality gate.
+    public func run(policy: LeasePolicy = LeasePolicy(), keeper: LeaseKeeper? = nil) throws -> FacesSummary {
         try catalog.status().require(.images, for: "faces")
         Ops.useSingleThreadedBLAS()
         try workspace.prepareForWriting()
-        let todo = try catalog.imagesToScan()
         var summary = FacesSummary()
-        progress?.start(total: todo.count)
+        let own = keeper == nil
+        let keeper = try keeper ?? LeaseKeeper(queue: catalog, policy: policy, stages: WorkStage.faces.name)
+        defer { if own { keeper.finish() } }
+        let leased = LeasedRun(queue: catalog, stage: .faces, policy: policy, keeper: keeper)
+        progress?.start(total: try leased.plan(retryFailed: false))
         let t0 = Date()
-        // Batches are resized to take about a second each (commits at least that often, so a
-        // kill or Ctrl-C loses little), between one image per core and `batchSize`.
+        _ = try leased.run { lease in
+            try scan(catalog.imagesToScan(shard: lease.shard), lease: lease, keeper: keeper, into: &summary)
+        }
+        summary.interrupted = Interrupt.requested
+        progress?.finish()
+        if !summary.interrupted { try gate(&summary) }
+        summary.seconds = Date().timeIntervalSince(t0)
+        return summary
+    }
+
+    /// Scans one shard's images in batches sized to take about a second each (commits at least
+    /// that often, so a kill or Ctrl-C loses little), between one image per core and `batchSize`.
+    func scan(_ todo: [ImageToScan], lease: ShardLease, keeper: LeaseKeeper, into summary: inout FacesSummary) throws {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         var start = 0, size = min(batchSize, 2 * cores)
         while start < todo.count && !Interrupt.requested {
+            if keeper.isLost(lease) { throw LeaseLost(lease) }
             let batch = Array(todo[start..<min(todo.count, start + size)])
             let began = Date()
             let small = parallelMap(batch) { item in isLarge(item) ? nil : scan(item) }
             let done = zip(batch, small).map { item, scan in scan ?? self.scan(item, threads: cores) }
-            try catalog.recordFaceScans(done)
+            try catalog.recordFaceScans(done, lease: lease)
             for s in done {
                 summary.scanned += 1
                 if let e = s.error { summary.failures[e, default: 0] += 1 }
@@ -94,11 +111,6 @@ public struct FacesStage: Sendable {
             let took = max(Date().timeIntervalSince(began), 0.001)
             size = max(cores, min(batchSize, Int(Double(batch.count) / took)))
         }
-        summary.interrupted = Interrupt.requested
-        progress?.finish()
-        if !summary.interrupted { try gate(&summary) }
-        summary.seconds = Date().timeIntervalSince(t0)
-        return summary
     }
 
     /// Judges every stored face under the current thresholds, measuring first those found before
@@ -147,6 +159,7 @@ public struct FacesStage: Sendable {
             let rel = "faces/\(item.sha256.prefix(2))/\(item.sha256)-\(i).png"
             do {
                 try workspace.writeAtomically(ImageEncoder.png(crop), to: rel)
+                Fault.hit(.killAfterBlobWrite)
             } catch {
                 return FaceScan(imageSHA256: item.sha256, faces: [], error: "crop_write_failed", settings: settingsTag)
             }

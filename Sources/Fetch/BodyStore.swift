@@ -40,6 +40,7 @@ struct BodyStore: Sendable {
         let rel = Workspace.imageRelativePath(sha256: sha256, ext: header.format.fileExtension)
         // The same bytes always land at the same path, so an existing file is already right.
         try workspace.writeAtomically(body, to: rel, skipExisting: true)
+        Fault.hit(.killAfterBlobWrite)
         let rec = ImageRecord(sha256: sha256, path: rel, format: header.format,
                               width: header.width, height: header.height, bytes: body.count,
                               orientation: header.orientation.rawValue)

@@ -37,6 +37,7 @@ final class CurlMultiEngine {
     private var rr = 0
     private var activePerHost: [String: Int] = [:]
     private var delayed: [Job] = []             // waiting out a back-off
+    private var queued = 0                      // jobs in `queues` not yet started
     private var running: [UnsafeMutableRawPointer: (CurlTransfer, Job)] = [:]
     private var rng = SystemRandomNumberGenerator()
     private(set) var pacing: HostPacing
@@ -65,8 +66,14 @@ final class CurlMultiEngine {
 
     /// Runs every job to a terminal state, calling `onTerminal` on this thread for each; when
     /// `shouldStop` turns true, drops the transfers in flight (they stay pending) and returns.
-    func run(_ jobs: [PendingURL], shouldStop: () -> Bool = { false }, onTerminal: (TerminalTransfer) -> Void) {
-        for j in jobs { enqueue(Job(url: j, host: Self.hostKey(j.url), site: HostPacing.site(j.url))) }
+    /// `refill` hands out more jobs (a newly leased shard's) while fewer than `concurrency` wait,
+    /// and once more with `idle` true before the engine would stop for lack of work.
+    func run(_ jobs: [PendingURL], refill: ((_ idle: Bool) -> [PendingURL])? = nil,
+             shouldStop: () -> Bool = { false }, onTerminal: (TerminalTransfer) -> Void) {
+        let add = { (jobs: [PendingURL]) in
+            for j in jobs { self.enqueue(Job(url: j, host: Self.hostKey(j.url), site: HostPacing.site(j.url))) }
+        }
+        add(jobs)
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed") }
         defer { curl_multi_cleanup(multi) }
         curate_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, settings.perHost)
@@ -80,8 +87,15 @@ final class CurlMultiEngine {
                 return
             }
             promoteDelayed()
+            if let refill, queued < settings.concurrency { add(refill(false)) }
             startTransfers(multi)
-            if running.isEmpty && delayed.isEmpty && !hasQueued() { break }
+            if running.isEmpty && delayed.isEmpty && !hasQueued() {
+                guard let refill else { break }
+                let more = refill(true)
+                if more.isEmpty { break }
+                add(more)
+                continue
+            }
             curl_multi_perform(multi, &stillRunning)
             var left: Int32 = 0
             var freed = false
@@ -169,6 +183,7 @@ final class CurlMultiEngine {
     }
 
     private func enqueue(_ job: Job) {
+        queued += 1
         if queues[job.host] == nil { queues[job.host] = []; heads[job.host] = 0; hostOrder.append(job.host) }
         queues[job.host]!.append(job)
     }
@@ -202,6 +217,7 @@ final class CurlMultiEngine {
             var job = queues[host]![head]
             pacing.started(job.site, now: Self.now())
             heads[host] = head + 1
+            queued -= 1
             job.attempts += 1
             if job.firstStart == nil { job.firstStart = Self.now() }
             guard let t = CurlTransfer(url: job.url.url, settings: curl) else { fatalError("curl_easy_init failed") }

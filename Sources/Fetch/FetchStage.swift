@@ -40,6 +40,8 @@ public final class FetchStage: @unchecked Sendable {
     private let workers = DispatchQueue(label: "curate.fetch.check", attributes: .concurrent)
     private let group = DispatchGroup()
     private let batchSize = 256
+    /// The leased shards of a queued run (nil for `only` runs); set before the engine starts.
+    private var shards: FetchShards?
 
     public init(workspace: Workspace, catalog: any FetchCatalog, settings: FetchSettings, progress: StageProgress? = nil) throws {
         try settings.validate()
@@ -50,23 +52,64 @@ public final class FetchStage: @unchecked Sendable {
         self.progress = progress
     }
 
-    /// Fetches pending URLs (and failed ones when `retryFailed`); only those in `only` when given.
-    public func run(retryFailed: Bool, only: Set<String>? = nil) throws -> FetchSummary {
+    /// Fetches pending URLs (and failed ones when `retryFailed`): leased from the work queue a
+    /// site's shard at a time, several sites at once, so many processes share one list. With
+    /// `only`, just those URLs, directly (the interactive "add this image" paths).
+    public func run(retryFailed: Bool, only: Set<String>? = nil, policy: LeasePolicy = LeasePolicy(),
+                    keeper: LeaseKeeper? = nil) throws -> FetchSummary {
         try workspace.prepareForWriting()
-        var jobs = try catalog.urlsToFetch(retryFailed: retryFailed)
-        if let only { jobs = jobs.filter { only.contains($0.url) } }
         let start = Date()
-        progress?.start(total: jobs.count)
-        // Bound the bodies waiting for checks, so memory stays flat on huge lists.
-        let slots = DispatchSemaphore(value: max(4, ProcessInfo.processInfo.activeProcessorCount * 4))
         let engine = CurlMultiEngine(settings: settings)
-        // A finished download waits at most a second for its row: a kill loses little.
+        let ticker = startTicker()
+        defer { ticker.cancel() }
+        var attempted = 0
+        if let only {
+            let jobs = try catalog.urlsToFetch(retryFailed: retryFailed).filter { only.contains($0.url) }
+            attempted = jobs.count
+            progress?.start(total: jobs.count)
+            drive(engine, jobs, refill: nil)
+        } else {
+            let own = keeper == nil
+            let keeper = try keeper ?? LeaseKeeper(queue: catalog, policy: policy, stages: WorkStage.fetch.name)
+            defer { if own { keeper.finish() } }
+            let leased = LeasedRun(queue: catalog, stage: .fetch, policy: policy, keeper: keeper)
+            progress?.start(total: try leased.plan(retryFailed: retryFailed, site: { HostPacing.site($0) }))
+            let shards = FetchShards(leased: leased, catalog: catalog, retryFailed: retryFailed,
+                                     maxHeld: max(1, settings.concurrency / max(1, settings.perHost)))
+            self.shards = shards
+            drive(engine, [], refill: { idle in
+                if idle { self.flush(force: true); self.commitQueue.sync {} }
+                return (try? shards.refill(idle: idle)) ?? []
+            })
+            flush(force: true)
+            commitQueue.sync {}
+            attempted = shards.attempted
+            try shards.finish()
+        }
+        progress?.finish()
+        if let commitError { throw commitError }
+        lock.lock(); defer { lock.unlock() }
+        summary.attempted = attempted
+        summary.interrupted = Interrupt.requested
+        summary.seconds = Date().timeIntervalSince(start)
+        summary.hosts = engine.pacing.stats
+        return summary
+    }
+
+    /// A finished download waits at most a second for its row: a kill loses little.
+    private func startTicker() -> DispatchSourceTimer {
         let ticker = DispatchSource.makeTimerSource(queue: commitQueue)
         ticker.schedule(deadline: .now() + 1, repeating: 1)
         ticker.setEventHandler { [weak self] in self?.flush(force: true) }
         ticker.resume()
-        defer { ticker.cancel() }
-        engine.run(jobs, shouldStop: { Interrupt.requested }) { t in
+        return ticker
+    }
+
+    /// Runs the engine, checking bodies on the worker queue as transfers end.
+    private func drive(_ engine: CurlMultiEngine, _ jobs: [PendingURL], refill: ((Bool) -> [PendingURL])?) {
+        // Bound the bodies waiting for checks, so memory stays flat on huge lists.
+        let slots = DispatchSemaphore(value: max(4, ProcessInfo.processInfo.activeProcessorCount * 4))
+        engine.run(jobs, refill: refill, shouldStop: { Interrupt.requested }) { t in
             slots.wait()
             workers.async(group: group) {
                 defer { slots.signal() }
@@ -74,16 +117,6 @@ public final class FetchStage: @unchecked Sendable {
             }
         }
         group.wait()
-        flush(force: true)
-        commitQueue.sync {}
-        progress?.finish()
-        if let commitError { throw commitError }
-        lock.lock(); defer { lock.unlock() }
-        summary.attempted = jobs.count
-        summary.interrupted = Interrupt.requested
-        summary.seconds = Date().timeIntervalSince(start)
-        summary.hosts = engine.pacing.stats
-        return summary
     }
 
     /// Checks the body of a finished transfer and builds its catalog outcome.
@@ -144,11 +177,18 @@ public final class FetchStage: @unchecked Sendable {
         buffer.removeAll(keepingCapacity: true)
         lock.unlock()
         commitQueue.async {
-            do {
-                let dups = try self.catalog.record(batch)
-                self.lock.lock(); self.summary.duplicates += dups; self.lock.unlock()
-            } catch {
-                self.lock.lock(); self.commitError = self.commitError ?? error; self.lock.unlock()
+            // Each shard's outcomes commit under its own lease: one lost lease drops only its own.
+            let groups = self.shards?.group(batch) ?? [(nil, batch)]
+            for (lease, outcomes) in groups {
+                do {
+                    let dups = try self.catalog.record(outcomes, lease: lease)
+                    self.lock.lock(); self.summary.duplicates += dups; self.lock.unlock()
+                    if let lease { try self.shards?.recorded(outcomes.count, in: lease) }
+                } catch let lost as LeaseLost {
+                    self.shards?.lost(lost.lease)
+                } catch {
+                    self.lock.lock(); self.commitError = self.commitError ?? error; self.lock.unlock()
+                }
             }
         }
     }

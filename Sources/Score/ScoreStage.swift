@@ -15,6 +15,12 @@ public struct ScoreStage: Sendable {
     public let settings: ScoreSettings
     public let modelsDir: URL
     public let progress: StageProgress?
+    /// The work queue's terms, and the keeper of this process's leases when a worker shares one
+    /// across stages (else each run keeps its own).
+    public var policy = LeasePolicy()
+    public var keeper: LeaseKeeper?
+    /// Rank even while other processes still hold inference work of the same model.
+    public var partial = false
 
     public init(workspace: Workspace, catalog: any ScoreCatalog, labels: [String], settings: ScoreSettings,
                 modelsDir: URL, progress: StageProgress? = nil) {
@@ -37,6 +43,7 @@ public struct ScoreStage: Sendable {
             map = try MislabelScores.classMap(labels: labels, modelClasses: net.classes, configured: settings.classes)
             summary.notScorable = labels.filter { l in !map.contains { $0.label == l } }
             summary.inferred = try infer(net, key: key)
+            try requireFinished(key)
             summary.inferSeconds = Date().timeIntervalSince(t0)
             rows = try catalog.scoringRows(model: key)
         case .trained:
@@ -45,6 +52,7 @@ public struct ScoreStage: Sendable {
             let net = try MiniXception(contentsOf: modelsDir.appendingPathComponent(Self.modelFile))
             try head.check(labels: labels, featureModel: modelKey(net))
             summary.inferred = try infer(net, key: head.featureModel)
+            try requireFinished(head.featureModel)
             summary.inferSeconds = Date().timeIntervalSince(t0)
             map = labels.enumerated().map { ($1, $0) }
             rows = Interrupt.requested ? [] : try head.probabilities(catalog: catalog)
@@ -72,25 +80,51 @@ public struct ScoreStage: Sendable {
         "mini-xception:" + net.sourceDigest.prefix(16) + ":" + s.resize.rawValue + (s.zoom == 1 ? "" : ":zoom\(s.zoom)")
     }
 
-    /// Runs the network over unseen faces, a batch per core at a time; returns how many.
+    /// Ranking reads every face's output: not while other processes still infer this model
+    /// (unless `partial`, or interrupted: then nothing is ranked anyway).
+    func requireFinished(_ key: String) throws {
+        guard !partial && !Interrupt.requested else { return }
+        let open = try catalog.queueStatus(liveWithin: 0).counts(.score(model: key))
+        guard open.unfinished > 0 else { return }
+        throw CurateError("""
+            \(counted(open.unfinished, "scoring shard")) (\(counted(open.openItems, "face"))) still in progress in other processes: \
+            wait for them (curate status shows them), or pass --partial to rank the faces scored so far
+            """)
+    }
+
+    /// The per-item half alone (`curate worker`): the default model over every face it has not seen.
+    public func inferOnly() throws -> Int {
+        let net = try MiniXception(contentsOf: modelsDir.appendingPathComponent(Self.modelFile))
+        return try infer(net, key: modelKey(net))
+    }
+
+    /// Runs the network over unseen faces, leased shard by shard, a batch per core at a time;
+    /// returns how many.
     func infer(_ net: MiniXception, key: String) throws -> Int {
         Ops.useSingleThreadedBLAS()
         keepLargeAllocationsInHeap()
-        let todo = try catalog.facesToScore(model: key)
+        let stage = WorkStage.score(model: key)
+        let keeper = try self.keeper ?? LeaseKeeper(queue: catalog, policy: policy, stages: stage.name)
+        defer { if self.keeper == nil { keeper.finish() } }
+        let leased = LeasedRun(queue: catalog, stage: stage, policy: policy, keeper: keeper)
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        progress?.start(total: todo.count)
+        progress?.start(total: try leased.plan(retryFailed: false))
         var done = 0
-        // Rounds of `batch` faces per core, each round split evenly across the cores (so the
-        // last, short round still uses them all), then written in one transaction.
-        for start in stride(from: 0, to: todo.count, by: settings.batch * cores) {
-            if Interrupt.requested { break }
-            let round = Array(todo[start..<min(todo.count, start + settings.batch * cores)])
-            let per = (round.count + cores - 1) / cores
-            let parts = stride(from: 0, to: round.count, by: per).map { Array(round[$0..<min(round.count, $0 + per)]) }
-            let results = try parallelMap(parts) { part in Result { try self.classify(part, net) } }.map { try $0.get() }
-            try catalog.recordFaceProbs(results.flatMap { $0 }, model: key)
-            done += round.count
-            progress?.update(done: done, detail: "faces")
+        _ = try leased.run { lease in
+            let todo = try catalog.facesToScore(model: key, shard: lease.shard)
+            // Rounds of `batch` faces per core, each round split evenly across the cores (so the
+            // last, short round still uses them all), then written in one transaction.
+            for start in stride(from: 0, to: todo.count, by: settings.batch * cores) {
+                if Interrupt.requested { break }
+                if keeper.isLost(lease) { throw LeaseLost(lease) }
+                let round = Array(todo[start..<min(todo.count, start + settings.batch * cores)])
+                let per = (round.count + cores - 1) / cores
+                let parts = stride(from: 0, to: round.count, by: per).map { Array(round[$0..<min(round.count, $0 + per)]) }
+                let results = try parallelMap(parts) { part in Result { try self.classify(part, net) } }.map { try $0.get() }
+                try catalog.recordFaceProbs(results.flatMap { $0 }, model: key, lease: lease)
+                done += round.count
+                progress?.update(done: done, detail: "faces")
+            }
         }
         progress?.finish()
         return done
