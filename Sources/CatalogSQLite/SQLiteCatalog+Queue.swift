@@ -173,6 +173,21 @@ extension SQLiteCatalog {
         }
     }
 
+    public func leaseHolders() throws -> [WorkerID] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT DISTINCT w.host, w.pid, w.started FROM shards s JOIN workers w ON w.key = s.worker
+                WHERE s.state = 'leased' ORDER BY w.host, w.pid
+                """).map { WorkerID(host: $0["host"], pid: $0["pid"], started: $0["started"]) }
+        }
+    }
+
+    public func expireLeases(of worker: WorkerID) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE shards SET lease_until = 0 WHERE worker = ? AND state = 'leased'", arguments: [worker.key])
+        }
+    }
+
     public func registerWorker(_ worker: WorkerID, stages: String) throws {
         try pool.write { db in
             try db.execute(sql: """

@@ -87,9 +87,19 @@ public struct LeasedRun: Sendable {
 
     /// Plans this stage's new items; returns the items now waiting in its open shards (for progress).
     public func plan(retryFailed: Bool, site: @Sendable (String) -> String = { _ in "" }) throws -> Int {
+        try Self.reapDeadLocalHolders(queue)
         if retryFailed { try queue.resetFailedShards(stage) }
         try queue.planShards(stage, policy: policy, retryFailed: retryFailed, site: site)
         return try queue.queueStatus(liveWithin: policy.seconds).counts(stage).openItems
+    }
+
+    /// Leases held by processes of this host that no longer run (killed, or the machine
+    /// restarted) end now rather than when they expire: this host can tell, other hosts cannot.
+    public static func reapDeadLocalHolders(_ queue: any WorkQueueCatalog) throws {
+        for w in try queue.leaseHolders() where w.host == WorkerID.current.host && w != WorkerID.current {
+            if w.pid == getpid() || kill(w.pid, 0) == 0 || errno == EPERM { continue }
+            try queue.expireLeases(of: w)
+        }
     }
 
     /// Claims one shard and holds it in the keeper (nil when none is claimable).

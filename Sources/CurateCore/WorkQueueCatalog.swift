@@ -42,6 +42,11 @@ public protocol WorkQueueCatalog: Sendable {
     /// Shards per queue by state, the workers heard from within `liveWithin` seconds, failed shards.
     func queueStatus(liveWithin: Double) throws -> QueueStatus
 
+    /// The workers holding leases now (live or not: a killed one keeps its leases until they expire).
+    func leaseHolders() throws -> [WorkerID]
+    /// Ends `worker`'s leases at once (it is known to be dead): its shards are claimable now.
+    func expireLeases(of worker: WorkerID) throws
+
     /// Records that the worker runs (or still runs) `stages`: `curate status` lists live workers.
     func registerWorker(_ worker: WorkerID, stages: String) throws
     /// The worker stopped cleanly: it leaves the list (a killed one ages out instead).

@@ -50,7 +50,8 @@ public struct DedupStage: Sendable {
         let keeper = try keeper ?? LeaseKeeper(queue: catalog, policy: policy, stages: WorkStage.hash.name)
         defer { if own { keeper.finish() } }
         let run = LeasedRun(queue: catalog, stage: .hash, policy: policy, keeper: keeper)
-        progress?.start(total: try run.plan(retryFailed: false))
+        let planned = try run.plan(retryFailed: false)
+        progress?.start(total: planned)
         let t0 = Date()
         _ = try run.run { lease in
             let todo = try catalog.imagesToHash(shard: lease.shard)

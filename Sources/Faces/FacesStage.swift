@@ -76,7 +76,8 @@ public struct FacesStage: Sendable {
         let keeper = try keeper ?? LeaseKeeper(queue: catalog, policy: policy, stages: WorkStage.faces.name)
         defer { if own { keeper.finish() } }
         let leased = LeasedRun(queue: catalog, stage: .faces, policy: policy, keeper: keeper)
-        progress?.start(total: try leased.plan(retryFailed: false))
+        let planned = try leased.plan(retryFailed: false)
+        progress?.start(total: planned)
         let t0 = Date()
         _ = try leased.run { lease in
             try scan(catalog.imagesToScan(shard: lease.shard), lease: lease, keeper: keeper, into: &summary)

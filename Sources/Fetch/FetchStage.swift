@@ -73,7 +73,8 @@ public final class FetchStage: @unchecked Sendable {
             let keeper = try keeper ?? LeaseKeeper(queue: catalog, policy: policy, stages: WorkStage.fetch.name)
             defer { if own { keeper.finish() } }
             let leased = LeasedRun(queue: catalog, stage: .fetch, policy: policy, keeper: keeper)
-            progress?.start(total: try leased.plan(retryFailed: retryFailed, site: { HostPacing.site($0) }))
+            let planned = try leased.plan(retryFailed: retryFailed, site: { HostPacing.site($0) })
+            progress?.start(total: planned)
             let shards = FetchShards(leased: leased, catalog: catalog, retryFailed: retryFailed,
                                      maxHeld: max(1, settings.concurrency / max(1, settings.perHost)))
             self.shards = shards

@@ -108,7 +108,8 @@ public struct ScoreStage: Sendable {
         defer { if self.keeper == nil { keeper.finish() } }
         let leased = LeasedRun(queue: catalog, stage: stage, policy: policy, keeper: keeper)
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        progress?.start(total: try leased.plan(retryFailed: false))
+        let planned = try leased.plan(retryFailed: false)
+        progress?.start(total: planned)
         var done = 0
         _ = try leased.run { lease in
             let todo = try catalog.facesToScore(model: key, shard: lease.shard)
