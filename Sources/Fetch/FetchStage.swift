@@ -68,6 +68,8 @@ public final class FetchStage: @unchecked Sendable {
             attempted = jobs.count
             progress?.start(total: jobs.count)
             drive(engine, jobs, refill: nil)
+            flush(force: true)
+            commitQueue.sync {}
         } else {
             let own = keeper == nil
             let keeper = try keeper ?? LeaseKeeper(queue: catalog, policy: policy, stages: WorkStage.fetch.name)
