@@ -99,6 +99,9 @@ let package = Package(
         // `curate predict`: detector and classifier on any photo, boxes and probabilities drawn.
         .target(name: "Predict", dependencies: ["CurateCore", "Faces", "Score", "Fetch", "Imaging", "Inference"]),
 
+        // `curate worker`: every per-item stage's leased half in one loop.
+        .target(name: "Worker", dependencies: ["CurateCore", "Fetch", "Dedup", "Faces", "Score"]),
+
         // Build-time embedding: a target's Templates/ files become string constants compiled into
         // it, so the binary needs no resource bundle beside it (it must run from anywhere alone).
         .executableTarget(name: "embed-files"),
@@ -118,7 +121,7 @@ let package = Package(
 
         // The command line: argument parsing only.
         .executableTarget(name: "curate", dependencies: [
-            "CurateCore", "Catalogs", "Fetch", "Dedup", "Faces", "Split", "Score", "Export", "Review", "Report", "Predict",
+            "CurateCore", "Catalogs", "Fetch", "Dedup", "Faces", "Split", "Score", "Export", "Review", "Report", "Predict", "Worker",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -61,7 +61,7 @@ public protocol FacesCatalog: StatusCatalog, WorkQueueCatalog, Sendable {
 }
 
 /// `curate split`.
-public protocol SplitCatalog: StatusCatalog, Sendable {
+public protocol SplitCatalog: StatusCatalog, WorkQueueCatalog, Sendable {
     /// Every image and face with what deciding a split needs, and the stored split's settings.
     func splitInputs() throws -> SplitInputs
     /// Replaces the stored split (every face's assignment or exclusion) in one transaction.

@@ -17,8 +17,17 @@ public struct SplitStage: Sendable {
     }
 
     /// Keeps earlier assignments unless `reshuffle`; only new groups are placed.
-    public func run(_ settings: SplitSettings, reshuffle: Bool = false) throws -> SplitSummary {
+    /// `partial` splits even while other processes still scan images for faces (their faces are
+    /// added on the next split).
+    public func run(_ settings: SplitSettings, reshuffle: Bool = false, partial: Bool = false) throws -> SplitSummary {
         try catalog.status().require(.scannedImages, for: "split")
+        let open = try catalog.queueStatus(liveWithin: 0).counts(.faces)
+        if open.unfinished > 0 && !partial {
+            throw CurateError("""
+                \(counted(open.unfinished, "face-scanning shard")) (\(counted(open.openItems, "image"))) still in progress in other processes: \
+                wait for them (curate status shows them), or pass --partial to split the faces found so far
+                """)
+        }
         let inputs = try catalog.splitInputs()
         let keep = !reshuffle && inputs.faces.contains { $0.split != nil }
         if keep, let state = inputs.state, state.ratio != settings.ratio.description || state.seed != settings.seed {

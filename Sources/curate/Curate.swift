@@ -10,7 +10,7 @@ struct Curate: AsyncParsableCommand {
         abstract: "Turn lists of image URLs into a clean, labelled, split face-emotion dataset.",
         version: "curate \(curateVersion) (catalog schema \(CatalogFactory.schemaVersion))",
         subcommands: [FetchCommand.self, DedupCommand.self, FacesCommand.self, SplitCommand.self, ScoreCommand.self,
-                      TrainCommand.self, PredictCommand.self, StatusCommand.self, ReviewCommand.self, ReportCommand.self,
+                      TrainCommand.self, PredictCommand.self, StatusCommand.self, WorkerCommand.self, ReviewCommand.self, ReportCommand.self,
                       ExportCommand.self])
 
     /// As argument-parser's own `main`, after moving global options typed before the

@@ -20,6 +20,9 @@ struct DedupCommand: ParsableCommand {
     @Flag(help: "With --list: one JSON object {clusters, conflicts}.")
     var json = false
 
+    @Flag(help: "Cluster even while other processes (`curate worker`) still hash images; those join on the next dedup.")
+    var partial = false
+
     func validate() throws {
         if json && !list { throw ValidationError("--json goes with --list") }
     }
@@ -43,6 +46,8 @@ struct DedupCommand: ParsableCommand {
         }
         let config = try global.loadPipeline()
         let stage = DedupStage(workspace: workspace, catalog: catalog, progress: StageProgress.forTerminal(label: "hash"))
-        print(try stage.run(threshold: threshold ?? config.dedup.threshold).text)
+        Interrupt.install()
+        print(try stage.run(threshold: threshold ?? config.dedup.threshold, partial: partial).text)
+        if Interrupt.requested { throw ExitCode(130) }
     }
 }

@@ -29,6 +29,9 @@ struct ScoreCommand: ParsableCommand {
     @Flag(help: "With --top: print JSON instead of a table.")
     var json = false
 
+    @Flag(help: "Rank even while other processes (`curate worker`) still score faces; the rest join on the next score.")
+    var partial = false
+
     @OptionGroup var models: ModelsOption
 
     func validate() throws {
@@ -43,8 +46,9 @@ struct ScoreCommand: ParsableCommand {
         let m = model
         let workspace = global.workspaceDir
         let catalog = try global.openExistingCatalog()
-        let stage = ScoreStage(workspace: workspace, catalog: catalog, labels: pipeline.labels.names, settings: settings,
+        var stage = ScoreStage(workspace: workspace, catalog: catalog, labels: pipeline.labels.names, settings: settings,
                                modelsDir: try models.url(global), progress: StageProgress.forTerminal(label: "score"))
+        stage.partial = partial
         Interrupt.install()
         let summary = try stage.run(model: m)
         if summary.interrupted {

@@ -24,12 +24,15 @@ struct SplitCommand: ParsableCommand {
     @Flag(help: "Recompute every assignment instead of keeping earlier ones.")
     var reshuffle = false
 
+    @Flag(help: "Split even while other processes (`curate worker`) still scan images for faces; their faces join on the next split.")
+    var partial = false
+
     func run() throws {
         let pipeline = try global.loadPipeline()
         var settings = pipeline.split
         if let ratio { settings.ratio = try SplitRatio(ratio) }
         if let seed { settings.seed = seed }
         let stage = SplitStage(catalog: try global.openExistingCatalog(), labels: pipeline.labels)
-        print(try stage.run(settings, reshuffle: reshuffle).text)
+        print(try stage.run(settings, reshuffle: reshuffle, partial: partial).text)
     }
 }
