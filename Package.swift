@@ -91,7 +91,7 @@ let package = Package(
         .target(name: "Split", dependencies: ["CurateCore"]),
 
         // Stage: emotion classifier scores, cleanlab mislabel ranking, a trained head.
-        .target(name: "Score", dependencies: ["CurateCore", "Faces", "Imaging", "Inference", "Split"], swiftSettings: hotLoops),
+        .target(name: "Score", dependencies: ["CurateCore", "Faces", "Imaging", "Inference", "Split", "COpenBLAS"], swiftSettings: hotLoops),
 
         // Files training code reads: ImageFolder trees, CSV, JSON Lines.
         .target(name: "Export", dependencies: ["CurateCore", .product(name: "CSV", package: "CSV.swift")]),

@@ -6,7 +6,7 @@ extension SQLiteCatalog {
     public func facesToScore(model: String, shard: Int64?) throws -> [FaceToScore] {
         try pool.read { db in
             try ScoreInputRow.fetchAll(db, sql: """
-                SELECT f.id, f.crop_path, f.landmarks, i.path FROM faces f JOIN images i ON i.sha256 = f.image_sha256
+                SELECT f.id, f.crop_path, f.landmarks, f.x1, f.y1, f.x2, f.y2, i.path FROM faces f JOIN images i ON i.sha256 = f.image_sha256
                 WHERE i.canonical = 1 AND f.rejected IS NULL AND NOT EXISTS (SELECT 1 FROM face_probs p WHERE p.face_id = f.id AND p.model = ?)\(Self.inShard("f.id", shard, integer: true))
                 ORDER BY f.image_sha256, f.idx
                 """, arguments: [model]).map(\.input)

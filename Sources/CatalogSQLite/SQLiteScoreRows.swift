@@ -52,16 +52,19 @@ struct FaceScoreRow: Decodable, FetchableRecord {
     }
 }
 
-/// What scoring one face needs: its crop, its photo and landmarks (for crops made at score time).
+/// What scoring one face needs: its crop, its photo, landmarks and box (for crops made at score time).
 struct ScoreInputRow: Decodable, FetchableRecord {
     var id: Int64
     var cropPath: String
     var landmarks: [[Float]]
     var path: String
+    var x1, y1, x2, y2: Double
 
-    enum CodingKeys: String, CodingKey { case id, cropPath = "crop_path", landmarks, path }
+    enum CodingKeys: String, CodingKey { case id, cropPath = "crop_path", landmarks, path, x1, y1, x2, y2 }
 
-    var input: FaceToScore { FaceToScore(faceID: id, crop: cropPath, imagePath: path, landmarks: landmarks) }
+    var input: FaceToScore {
+        FaceToScore(faceID: id, crop: cropPath, imagePath: path, landmarks: landmarks, box: [x1, y1, x2, y2].map { Float($0) })
+    }
 }
 
 /// One `label_history` row.

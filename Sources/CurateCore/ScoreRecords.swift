@@ -5,11 +5,13 @@ import Foundation
 public struct FaceToScore: Sendable, Equatable {
     public var faceID: Int64
     public var crop: String
-    /// The source photo and the face's landmarks, for inputs cut from the photo itself.
+    /// The source photo, the face's landmarks and box, for inputs cut from the photo itself.
     public var imagePath: String
     public var landmarks: [[Float]]
-    public init(faceID: Int64, crop: String, imagePath: String = "", landmarks: [[Float]] = []) {
-        self.faceID = faceID; self.crop = crop; self.imagePath = imagePath; self.landmarks = landmarks
+    /// The detector's box (x1, y1, x2, y2) in the photo.
+    public var box: [Float]
+    public init(faceID: Int64, crop: String, imagePath: String = "", landmarks: [[Float]] = [], box: [Float] = []) {
+        self.faceID = faceID; self.crop = crop; self.imagePath = imagePath; self.landmarks = landmarks; self.box = box
     }
 }
 

@@ -3,18 +3,22 @@ import Foundation
 /// Settings of `curate score` and `curate train`.
 public struct ScoreSettings: Decodable, Sendable, Equatable {
     public enum RankBy: String, Decodable, Sendable, CaseIterable { case selfConfidence = "self_confidence", margin }
-    /// How a crop shrinks to the network's 64×64: `bilinear` as fer does (OpenCV's default), or
-    /// `area` (each output pixel averages the input pixels it covers; no aliasing).
-    public enum Resize: String, Decodable, Sendable { case bilinear, area }
+    public typealias Resize = InputRecipe.Resize
     /// Pipeline label -> the default model's class. Labels left out (and with no class of the
     /// same name) cannot be scored by the default model.
     public var classes: [String: String] = [:]
     public var rankBy = RankBy.selfConfidence
     public var batch = 64
-    public var resize = Resize.area
-    /// 1: the stored aligned crop. Below 1: the face re-aligned from its photo with the template
-    /// shrunk by this factor, so the classifier sees more of the head.
-    public var zoom = 1.0
+    /// How a face becomes the network's input (`score.crop`, `zoom`, `resize`, `gray`, `flip`).
+    public var recipe = InputRecipe()
+    public var resize: Resize {
+        get { recipe.resize }
+        set { recipe.resize = newValue }
+    }
+    public var zoom: Double {
+        get { recipe.zoom }
+        set { recipe.zoom = newValue }
+    }
     /// `curate train`: folds, L2 strength of the logistic-regression head, seed.
     public var folds = 5
     public var l2 = 300.0
@@ -22,7 +26,7 @@ public struct ScoreSettings: Decodable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case classes, rankBy = "rank_by", batch, resize, zoom, folds, l2, seed }
+    enum CodingKeys: String, CodingKey, CaseIterable { case classes, rankBy = "rank_by", batch, crop, resize, zoom, gray, flip, folds, l2, seed }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self, in: "score")
@@ -36,12 +40,23 @@ public struct ScoreSettings: Decodable, Sendable, Equatable {
             rankBy = v
         }
         batch = try c.decodeIfPresent(Int.self, forKey: .batch) ?? d.batch
-        if let r = try c.decodeIfPresent(String.self, forKey: .resize) {
-            guard let v = Resize(rawValue: r) else { throw CurateError("score.resize must be bilinear or area, not '\(r)'") }
-            resize = v
+        func choice<T: RawRepresentable & CaseIterable>(_ key: CodingKeys, _: T.Type) throws -> T? where T.RawValue == String {
+            guard let r = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
+            guard let v = T(rawValue: r) else {
+                throw CurateError("score.\(key.stringValue) must be \(T.allCases.map(\.rawValue).joined(separator: ", ")), not '\(r)'")
+            }
+            return v
         }
-        zoom = try c.decodeIfPresent(Double.self, forKey: .zoom) ?? d.zoom
+        recipe.resize = try choice(.resize, Resize.self) ?? d.resize
+        recipe.gray = try choice(.gray, InputRecipe.Gray.self) ?? d.recipe.gray
+        recipe.zoom = try c.decodeIfPresent(Double.self, forKey: .zoom) ?? d.zoom
         guard zoom > 0.2 && zoom <= 2 else { throw CurateError("score.zoom must be between 0.2 and 2") }
+        // Before `score.crop` existed, a zoom other than 1 meant re-aligning from the photo.
+        recipe.crop = try choice(.crop, InputRecipe.Crop.self) ?? (zoom != 1 ? .aligned : d.recipe.crop)
+        if zoom != 1 && recipe.crop != .aligned {
+            throw CurateError("score.zoom applies to score.crop: aligned only (it is \(recipe.crop.rawValue))")
+        }
+        recipe.flip = try c.decodeIfPresent(Bool.self, forKey: .flip) ?? d.recipe.flip
         folds = try c.decodeIfPresent(Int.self, forKey: .folds) ?? d.folds
         l2 = try c.decodeIfPresent(Double.self, forKey: .l2) ?? d.l2
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed

@@ -41,7 +41,13 @@ public enum FaceCrop {
     public static func aligned(_ image: PixelImage, landmarks: [[Float]], size: Int = 160, zoom: Double = 1) -> PixelImage {
         let scale = Double(size) / 112, c = Double(size) / 2
         let template = arcface112.map { (c + ($0.0 * scale - c) * zoom, c + ($0.1 * scale - c) * zoom) }
-        let t = similarity(from: landmarks.map { (Double($0[0]), Double($0[1])) }, to: template)
+        return warp(image, from: landmarks.map { (Double($0[0]), Double($0[1])) }, to: template, size: size)
+    }
+
+    /// The photo warped by the least-squares similarity taking `from` (points in the photo) onto
+    /// `to` (points in a size×size output): bilinear sampling, black outside the photo.
+    public static func warp(_ image: PixelImage, from: [(Double, Double)], to: [(Double, Double)], size: Int) -> PixelImage {
+        let t = similarity(from: from, to: to)
         // Inverse map each output pixel centre back into the photo.
         let det = t.a * t.a + t.b * t.b
         let (ia, ib) = (t.a / det, -t.b / det)

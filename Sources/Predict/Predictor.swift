@@ -59,16 +59,14 @@ public struct Predictor: Sendable {
     public func predict(_ photo: PixelImage) -> [FacePrediction] {
         let found = mtcnn.faces(in: photo, faces, threads: photo.width * photo.height >= 1_000_000 ? 2 : 1)
         guard !found.isEmpty else { return [] }
-        let side = MiniXception.inputSize
         let input = ScoreStage.networkInputs(photo: photo, faces: found, settings: faces, score: score)
-        let (probs, features) = net.forward(Tensor(shape: [found.count, 1, side, side], data: input))
-        let k = probs.shape[1], d = features.shape[1]
+        let (probs, features) = net.outputs(input, count: found.count, recipe: score.recipe)
         let gray = photo.luma()
         return found.enumerated().map { i, f in
-            let modelProbs = Array(probs.data[(i * k)..<((i + 1) * k)])
+            let modelProbs = probs[i]
             let p: [Float]
             if let head {
-                p = head.predict(features: Array(features.data[(i * d)..<((i + 1) * d)]), probs: modelProbs)
+                p = head.predict(features: features[i], probs: modelProbs)
             } else {
                 let raw = map.map { modelProbs[$0.index] }
                 let s = raw.reduce(0, +)

@@ -75,9 +75,9 @@ public struct ScoreStage: Sendable {
 
     /// The stored-output key: a model changes only with its source file.
     func modelKey(_ net: MiniXception) -> String { Self.modelKey(net, settings) }
-    /// Outputs are stored per model file and per input recipe.
+    /// Outputs are stored per model file and per input recipe (`InputRecipe.key`).
     public static func modelKey(_ net: MiniXception, _ s: ScoreSettings) -> String {
-        "mini-xception:" + net.sourceDigest.prefix(16) + ":" + s.resize.rawValue + (s.zoom == 1 ? "" : ":zoom\(s.zoom)")
+        "mini-xception:" + net.sourceDigest.prefix(16) + ":" + s.recipe.key
     }
 
     /// Ranking reads every face's output: not while other processes still infer this model
@@ -132,11 +132,11 @@ public struct ScoreStage: Sendable {
     }
 
     func classify(_ batch: [FaceToScore], _ net: MiniXception) throws -> [FaceProbs] {
-        let side = MiniXception.inputSize
+        let recipe = settings.recipe
         var photo: (path: String, gray: PixelImage)?
         func input(_ f: FaceToScore) throws -> [Float] {
-            guard settings.zoom != 1 else {
-                return try Self.networkInput(workspace.readFile(f.crop), crop: f.crop, resize: settings.resize)
+            guard recipe.crop != .stored else {
+                return try Self.networkInput(workspace.readFile(f.crop), crop: f.crop, recipe: recipe)
             }
             // Faces come sorted by photo: each photo is decoded once.
             if photo?.path != f.imagePath {
@@ -144,7 +144,8 @@ public struct ScoreStage: Sendable {
                     throw CurateError("cannot read photo \(f.imagePath): \(error)")
                 }
             }
-            return Self.zoomedInput(gray: photo!.gray, landmarks: f.landmarks, score: settings)
+            let crop = FaceInput.crop(gray: photo!.gray, box: f.box, landmarks: f.landmarks, recipe: recipe, faceSettings: FaceSettings())
+            return FaceInput.values(gray: crop, recipe: recipe)
         }
         // A few faces per forward pass: the network loops over images anyway, and small
         // activations stay in cache (a 64-face batch allocates ~50 MB per layer).
@@ -152,12 +153,8 @@ public struct ScoreStage: Sendable {
         var out: [FaceProbs] = []
         for start in stride(from: 0, to: batch.count, by: micro) {
             let faces = batch[start..<min(batch.count, start + micro)]
-            let (probs, features) = net.forward(Tensor(shape: [faces.count, 1, side, side], data: try faces.flatMap(input)))
-            let k = probs.shape[1], d = features.shape[1]
-            for (i, f) in faces.enumerated() {
-                out.append(FaceProbs(faceID: f.faceID, probs: Array(probs.data[(i * k)..<((i + 1) * k)]),
-                                     features: Array(features.data[(i * d)..<((i + 1) * d)])))
-            }
+            let (probs, features) = net.outputs(try faces.flatMap(input), count: faces.count, recipe: recipe)
+            for (i, f) in faces.enumerated() { out.append(FaceProbs(faceID: f.faceID, probs: probs[i], features: features[i])) }
         }
         return out
     }
@@ -165,33 +162,25 @@ public struct ScoreStage: Sendable {
     /// The faces of one photo straight from it, as `classify` would see them once `curate faces`
     /// had stored their crops (`curate predict` and the "try an image" page, which store nothing).
     public static func networkInputs(photo: PixelImage, faces: [DetectedFace], settings: FaceSettings, score: ScoreSettings) -> [Float] {
-        guard score.zoom != 1 else {
-            return faces.flatMap { networkInput(gray: FaceCrop.crop(photo, $0, settings).luma(), resize: score.resize) }
+        let recipe = score.recipe
+        guard recipe.crop != .stored else {
+            // As `curate faces` stores it: cut from the colour photo, then made gray.
+            return faces.flatMap { FaceInput.values(gray: FaceCrop.crop(photo, $0, settings).luma(), recipe: recipe) }
         }
         let gray = photo.luma()
-        return faces.flatMap { zoomedInput(gray: gray, landmarks: $0.landmarks, score: score) }
+        return faces.flatMap {
+            FaceInput.values(gray: FaceInput.crop(gray: gray, box: $0.box, landmarks: $0.landmarks, recipe: recipe, faceSettings: settings),
+                             recipe: recipe)
+        }
     }
 
-    /// A face re-aligned from its (gray) photo with the `score.zoom` template.
-    static func zoomedInput(gray photo: PixelImage, landmarks: [[Float]], score: ScoreSettings) -> [Float] {
-        networkInput(gray: FaceCrop.aligned(photo, landmarks: landmarks, size: 160, zoom: score.zoom), resize: score.resize)
-    }
-
-    /// A crop as the network sees it: grayscale (ITU-R 601 luma), 64×64 (bilinear with half-pixel
-    /// centres, what fer does with OpenCV's default resize; or area averaging), scaled to [-1, 1].
-    static func networkInput(_ bytes: [UInt8], crop: String, resize: ScoreSettings.Resize) throws -> [Float] {
+    /// A stored crop as the network sees it.
+    static func networkInput(_ bytes: [UInt8], crop: String, recipe: InputRecipe) throws -> [Float] {
         let gray: PixelImage
         do { gray = try ImageDecoder.decodeGray(bytes) } catch {
             throw CurateError("cannot read face crop \(crop): \(error)")
         }
-        return networkInput(gray: gray, resize: resize)
-    }
-
-    static func networkInput(gray: PixelImage, resize: ScoreSettings.Resize) -> [Float] {
-        let side = MiniXception.inputSize
-        let t = Tensor(shape: [1, 1, gray.height, gray.width], data: gray.pixels.map(Float.init))
-        let small = resize == .area ? Ops.resizeArea(t, height: side, width: side) : Ops.resizeBilinear(t, height: side, width: side)
-        return small.data.map { ($0 / 255 - 0.5) * 2 }
+        return FaceInput.values(gray: gray, recipe: recipe)
     }
 
     /// Mislabel scores for every face with a usable label the model can score; faces the split

@@ -85,6 +85,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for the folds (default: the pipeline's score.seed).")
     var seed: UInt64?
 
+    @Flag(help: """
+        Instead of training: measure every candidate input recipe (crop, zoom, resize, gray, mirror) and the head's L2 \
+        by grouped cross-validation, print the table, and the pipeline settings of the best.
+        """)
+    var select = false
+
     @OptionGroup var models: ModelsOption
 
     func validate() throws {
@@ -97,6 +103,24 @@ struct TrainCommand: ParsableCommand {
         if let folds { settings.folds = folds }
         if let seed { settings.seed = seed }
         let workspace = global.workspaceDir
+        if select {
+            let stage = SelectStage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels.names,
+                                    settings: settings, modelsDir: try models.url(global), progress: StageProgress.forTerminal(label: "select"))
+            Interrupt.install()
+            let report = try stage.run()
+            print(RecipeSelection.text(report, l2Setting: settings.l2))
+            let best = stage.candidates[report.bestIndex]
+            print("""
+                to use it, set in the pipeline's score: section:
+                  crop: \(best.crop.rawValue)
+                  zoom: \(best.zoom)
+                  resize: \(best.resize.rawValue)
+                  gray: \(best.gray.rawValue)
+                  flip: \(best.flip)
+                  l2: \(Int(report.bestL2))
+                """)
+            return
+        }
         let report = try TrainStage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels.names,
                                     settings: settings, modelsDir: try models.url(global)).run()
         print(report.text)

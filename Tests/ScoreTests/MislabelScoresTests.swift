@@ -50,8 +50,8 @@ struct LogisticRegressionTests {
         let z = x.map { r in r.indices.map { (Double(r[$0]) - model.mean[$0]) / model.scale[$0] } }
         for c in 0..<3 {
             var g = [0.0, 0.0, 0.0]
-            for (zi, yi) in zip(z, y) {
-                let p = LogisticRegression.softmax(zip(model.weights, model.bias).map { $0 + [$1] }, zi)[c] - (yi == c ? 1 : 0)
+            for ((xi, zi), yi) in zip(zip(x, z), y) {
+                let p = Softmax.probabilities(model.logits(xi))[c] - (yi == c ? 1 : 0)
                 g[0] += p * zi[0]; g[1] += p * zi[1]; g[2] += p
             }
             g[0] += model.weights[c][0]; g[1] += model.weights[c][1]
