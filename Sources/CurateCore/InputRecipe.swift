@@ -10,7 +10,8 @@ public struct InputRecipe: Hashable, Sendable, CustomStringConvertible {
         case stored
         /// Re-aligned from the photo: the 5 landmarks onto the ArcFace template, shrunk by `zoom`.
         case aligned
-        /// facenet-pytorch's `extract_face`: the detector's box grown by 20/160 of its size.
+        /// facenet-pytorch's `extract_face`: the detector's box grown by `margin`/(160 − `margin`)
+        /// of its size, clipped to the photo (no black borders; 20 is facenet's default).
         case margin
         /// The detector's box made square on its longer side and grown 1.5×: hair, chin and
         /// jaw around the face, black beyond the photo.
@@ -34,13 +35,15 @@ public struct InputRecipe: Hashable, Sendable, CustomStringConvertible {
     public var crop: Crop
     /// For `aligned`: below 1 frames more of the head, above 1 less.
     public var zoom: Double
+    /// For `margin`: output pixels of margin at 160 (facenet-pytorch's convention).
+    public var margin: Int
     public var resize: Resize
     public var gray: Gray
     /// Test-time augmentation: the network's outputs for the face and its mirror, averaged.
     public var flip: Bool
 
-    public init(crop: Crop = .stored, zoom: Double = 1, resize: Resize = .area, gray: Gray = .luma, flip: Bool = false) {
-        self.crop = crop; self.zoom = zoom; self.resize = resize; self.gray = gray; self.flip = flip
+    public init(crop: Crop = .stored, zoom: Double = 1, margin: Int = 20, resize: Resize = .area, gray: Gray = .luma, flip: Bool = false) {
+        self.crop = crop; self.zoom = zoom; self.margin = margin; self.resize = resize; self.gray = gray; self.flip = flip
     }
 
     /// The stored-output key suffix: outputs differ with every part of the recipe. The forms
@@ -51,7 +54,8 @@ public struct InputRecipe: Hashable, Sendable, CustomStringConvertible {
         switch crop {
         case .stored: break
         case .aligned: k += ":zoom\(zoom)"
-        case .margin, .context, .photo: k += ":" + crop.rawValue
+        case .margin: k += ":margin\(margin)"
+        case .context, .photo: k += ":" + crop.rawValue
         }
         if gray == .equalized { k += ":eq" }
         if flip { k += ":flip" }
@@ -59,20 +63,30 @@ public struct InputRecipe: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var parts = [crop == .aligned ? "aligned zoom \(zoom)" : crop.rawValue, resize.rawValue, gray.rawValue]
+        let framing = crop == .aligned ? "aligned zoom \(zoom)" : crop == .margin ? "margin \(margin)" : crop.rawValue
+        var parts = [framing, resize.rawValue, gray.rawValue]
         if flip { parts.append("flip") }
         return parts.joined(separator: " ")
+    }
+
+    /// The pipeline's `score:` lines that select this recipe.
+    public var settingLines: [String] {
+        ["crop: \(crop.rawValue)"] + (crop == .aligned ? ["zoom: \(zoom)"] : []) + (crop == .margin ? ["margin: \(margin)"] : [])
+            + ["resize: \(resize.rawValue)", "gray: \(gray.rawValue)", "flip: \(flip)"]
     }
 
     /// The candidates `curate train --select` measures: every crop meant for faces in photos in
     /// general (not `photo`), each resize, gray conversion, with and without the mirror.
     public static var candidates: [InputRecipe] {
         var out: [InputRecipe] = []
-        let crops: [(Crop, Double)] = [(.aligned, 1), (.aligned, 0.85), (.margin, 1), (.context, 1)]
-        for (crop, zoom) in crops {
+        let crops: [(Crop, Double, Int)] = [(.aligned, 1, 20), (.aligned, 0.85, 20), (.margin, 1, 20), (.margin, 1, 40), (.margin, 1, 80),
+                                            (.context, 1, 20)]
+        for (crop, zoom, margin) in crops {
             for resize in Resize.allCases {
                 for gray in Gray.allCases {
-                    for flip in [false, true] { out.append(InputRecipe(crop: crop, zoom: zoom, resize: resize, gray: gray, flip: flip)) }
+                    for flip in [false, true] {
+                        out.append(InputRecipe(crop: crop, zoom: zoom, margin: margin, resize: resize, gray: gray, flip: flip))
+                    }
                 }
             }
         }

@@ -19,6 +19,9 @@ public struct ScoreSettings: Decodable, Sendable, Equatable {
         get { recipe.zoom }
         set { recipe.zoom = newValue }
     }
+    /// The trained head also reads dlib's face ResNet (level 2, 512 pooled features), computed
+    /// by `curate score` for every face.
+    public var faceResNet = false
     /// `curate train`: folds, L2 strength of the logistic-regression head, seed.
     public var folds = 5
     public var l2 = 300.0
@@ -26,7 +29,7 @@ public struct ScoreSettings: Decodable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case classes, rankBy = "rank_by", batch, crop, resize, zoom, gray, flip, folds, l2, seed }
+    enum CodingKeys: String, CodingKey, CaseIterable { case classes, rankBy = "rank_by", batch, crop, resize, zoom, margin, gray, flip, faceResNet = "face_resnet", folds, l2, seed }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self, in: "score")
@@ -57,6 +60,9 @@ public struct ScoreSettings: Decodable, Sendable, Equatable {
             throw CurateError("score.zoom applies to score.crop: aligned only (it is \(recipe.crop.rawValue))")
         }
         recipe.flip = try c.decodeIfPresent(Bool.self, forKey: .flip) ?? d.recipe.flip
+        recipe.margin = try c.decodeIfPresent(Int.self, forKey: .margin) ?? d.recipe.margin
+        guard (0...120).contains(recipe.margin) else { throw CurateError("score.margin must be between 0 and 120 (pixels at 160)") }
+        faceResNet = try c.decodeIfPresent(Bool.self, forKey: .faceResNet) ?? d.faceResNet
         folds = try c.decodeIfPresent(Int.self, forKey: .folds) ?? d.folds
         l2 = try c.decodeIfPresent(Double.self, forKey: .l2) ?? d.l2
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed

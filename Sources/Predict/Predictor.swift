@@ -30,6 +30,8 @@ public struct Predictor: Sendable {
     let labels: [String]
     let map: [(label: String, index: Int)]
     let head: TrainedHead?
+    /// The face ResNet, when the trained head reads its features.
+    let resnet: FaceResNet?
     public let model: ScoreStage.Model
 
     public init(pipeline: PipelineConfig, modelsDir: URL, model: ScoreStage.Model = .default, workspace: Workspace? = nil) throws {
@@ -47,10 +49,13 @@ public struct Predictor: Sendable {
         if model == .trained {
             guard let workspace else { throw CurateError("--model trained needs a workspace with `curate train`'s head") }
             let head = try TrainedHead.load(workspace)
-            try head.check(labels: labels, featureModel: ScoreStage.modelKey(net, score))
+            let resnet = try score.faceResNet ? FaceResNet(contentsOf: netFile.deletingLastPathComponent().appendingPathComponent(FaceResNet.file)) : nil
+            try head.check(labels: labels, featureModel: ScoreStage.modelKey(net, score), resnetModel: resnet.map(ScoreStage.modelKey))
             self.head = head
+            self.resnet = resnet
         } else {
             head = nil
+            resnet = nil
         }
     }
 
@@ -61,12 +66,17 @@ public struct Predictor: Sendable {
         guard !found.isEmpty else { return [] }
         let input = ScoreStage.networkInputs(photo: photo, faces: found, settings: faces, score: score)
         let (probs, features) = net.outputs(input, count: found.count, recipe: score.recipe)
+        let side = FaceResNet.chipSize
+        let resnetFeatures = resnet.map { r in
+            r.features(Tensor(shape: [found.count, 3, side, side],
+                              data: found.flatMap { FaceResNet.inputValues(FaceResNet.chipImage(photo, landmarks: $0.landmarks)) }))
+        }
         let gray = photo.luma()
         return found.enumerated().map { i, f in
             let modelProbs = probs[i]
             let p: [Float]
             if let head {
-                p = head.predict(features: features[i], probs: modelProbs)
+                p = head.predict(features: features[i], probs: modelProbs, resnet: resnetFeatures?[i])
             } else {
                 let raw = map.map { modelProbs[$0.index] }
                 let s = raw.reduce(0, +)

@@ -18,7 +18,7 @@ public enum FaceInput {
                 ? FaceCrop.aligned(photo, landmarks: landmarks, size: faceSettings.size)
                 : FaceCrop.margin(photo, box: box, margin: faceSettings.margin, size: faceSettings.size)
         case .aligned: return FaceCrop.aligned(photo, landmarks: landmarks, size: 160, zoom: recipe.zoom)
-        case .margin: return FaceCrop.margin(photo, box: box, margin: 20, size: 160)
+        case .margin: return FaceCrop.margin(photo, box: box, margin: recipe.margin, size: 160)
         case .context: return context(photo, box: box, grow: 1.5)
         case .photo: return photo
         }

@@ -1,4 +1,5 @@
 import CurateCore
+import Faces
 import Foundation
 import Imaging
 import Inference
@@ -89,15 +90,22 @@ public struct FaceResNet: Sendable {
         }
     }
 
-    /// A face's chip: the photo (RGB) warped so its eyes and nose land on dlib's template, as
-    /// the network's input values [3, 150, 150].
-    public static func chip(_ photo: PixelImage, landmarks: [[Float]]) -> [Float] {
-        let size = chipSize
+    /// A face's chip: the photo (RGB) warped so its eyes and nose land on dlib's template.
+    public static func chipImage(_ photo: PixelImage, landmarks: [[Float]]) -> PixelImage {
         let rgb = photo.channels == 3 ? photo : photo.rgb()
-        let warped = FaceCrop.warp(rgb, from: landmarks.prefix(3).map { (Double($0[0]), Double($0[1])) }, to: chipTemplate, size: size)
-        var out = [Float](repeating: 0, count: 3 * size * size)
-        for i in 0..<(size * size) {
-            for c in 0..<3 { out[c * size * size + i] = (Float(warped.pixels[i * 3 + c]) - mean[c]) / 256 }
+        return FaceCrop.warp(rgb, from: landmarks.prefix(3).map { (Double($0[0]), Double($0[1])) }, to: chipTemplate, size: chipSize)
+    }
+
+    /// A chip as the network's input values [3, 150, 150]: per channel (p − mean) / 256.
+    public static func inputValues(_ chip: PixelImage) -> [Float] {
+        let plane = chip.width * chip.height
+        var out = [Float](repeating: 0, count: 3 * plane)
+        for c in 0..<3 {
+            let m = mean[c]
+            for i in 0..<plane {
+                let p = Float(chip.pixels[i * 3 + c])
+                out[c * plane + i] = (p - m) / 256
+            }
         }
         return out
     }

@@ -34,9 +34,9 @@ public enum RecipeSelection {
         public var rows: [Row]
         public var best: String
         public var bestIndex: Int
-        /// Out-of-fold accuracy of the best recipe's head at each candidate L2.
-        public var l2: [Double: Double]
-        public var bestL2: Double
+        /// Out-of-fold accuracy of the best recipe's head for each head choice.
+        public var heads: [HeadRow]
+        public var bestHead: HeadChoice
         /// Nested cross-validation: the whole choice made without the fold it is scored on.
         public var nestedDefaultAccuracy: Double
         public var nestedTrainedAccuracy: Double
@@ -44,11 +44,23 @@ public enum RecipeSelection {
         public var chosenPerFold: [String]
     }
 
+    /// What the head reads beyond the recipe's outputs, and its L2.
+    public struct HeadChoice: Codable, Sendable, Equatable, Hashable {
+        public var faceResNet: Bool
+        public var l2: Double
+    }
+
+    public struct HeadRow: Codable, Sendable, Equatable {
+        public var head: HeadChoice
+        public var trainedAccuracy: Double
+    }
+
     public static let l2Candidates: [Double] = [100, 300, 1000, 3000]
 
-    /// `y`: each face's given label index; `folds`: grouped folds over the same faces.
+    /// `y`: each face's given label index; `folds`: grouped folds over the same faces;
+    /// `resnet`: the face ResNet's features of the same faces, tried as extra head inputs.
     public static func run(_ candidates: [Outputs], y: [Int], classes: Int, folds: GroupedFolds, l2: Double,
-                           l2Candidates: [Double] = l2Candidates) -> Report {
+                           l2Candidates: [Double] = l2Candidates, resnet: [[Float]]? = nil) -> Report {
         precondition(!candidates.isEmpty)
         let all = Array(y.indices)
         // Everything the outer loop needs per candidate is computed once, in parallel.
@@ -65,32 +77,37 @@ public enum RecipeSelection {
         }
         func argmax(_ v: [Double]) -> Int { v.indices.max { (v[$0], -$0) < (v[$1], -$1) }! }
         let best = argmax(measured.map(\.all))
-        let l2Acc = parallelMap(l2Candidates) { lambda in
-            accuracy(oof(candidates[best].features, y, classes, folds, among: all, l2: lambda), y, all)
+        let choices = (resnet == nil ? [false] : [false, true]).flatMap { r in l2Candidates.map { HeadChoice(faceResNet: r, l2: $0) } }
+        @Sendable func inputs(_ c: Outputs, _ h: HeadChoice) -> [[Float]] {
+            h.faceResNet ? zip(c.features, resnet!).map { $0 + $1 } : c.features
         }
-        let bestL2 = l2Candidates[argmax(l2Acc)]
+        let headAcc = parallelMap(choices) { h in
+            accuracy(oof(inputs(candidates[best], h), y, classes, folds, among: all, l2: h.l2), y, all)
+        }
+        let bestHead = choices[argmax(headAcc)]
 
-        // Nested: fold f chooses a recipe and an L2 from the other folds, then is scored.
+        // Nested: fold f chooses a recipe and a head from the other folds, then is scored.
         var chosen: [String] = []
         var defaultRight = 0, trainedRight = 0
         for f in 0..<folds.count {
             let (outside, inside) = folds.indices(f)
             let pick = argmax(measured.map { $0.inner[f] })
-            chosen.append(candidates[pick].recipe.description)
             let c = candidates[pick]
-            let lambdas = l2Candidates.map { lambda in accuracy(oof(c.features, y, classes, folds, among: outside, l2: lambda), y, outside) }
-            let lambda = l2Candidates[argmax(lambdas)]
-            let head = LogisticRegression.fit(outside.map { c.features[$0] }, outside.map { y[$0] }, classes: classes, l2: lambda)
+            let scores = parallelMap(choices) { h in accuracy(oof(inputs(c, h), y, classes, folds, among: outside, l2: h.l2), y, outside) }
+            let h = choices[argmax(scores)]
+            chosen.append(c.recipe.description + (h.faceResNet ? " +resnet" : "") + " l2 \(Int(h.l2))")
+            let x = inputs(c, h)
+            let head = LogisticRegression.fit(outside.map { x[$0] }, outside.map { y[$0] }, classes: classes, l2: h.l2)
             for i in inside {
                 if argmax(c.defaultProbs[i].map(Double.init)) == y[i] { defaultRight += 1 }
-                if argmax(head.predict(c.features[i]).map(Double.init)) == y[i] { trainedRight += 1 }
+                if argmax(head.predict(x[i]).map(Double.init)) == y[i] { trainedRight += 1 }
             }
         }
         let rows = zip(candidates, measured).map { c, m in
             Row(recipe: c.recipe.description, defaultAccuracy: m.defaultAll, trainedAccuracy: m.trainedAll, criterion: m.all)
         }
         return Report(faces: y.count, folds: folds.count, rows: rows, best: candidates[best].recipe.description, bestIndex: best,
-                      l2: Dictionary(uniqueKeysWithValues: zip(l2Candidates, l2Acc)), bestL2: bestL2,
+                      heads: zip(choices, headAcc).map { HeadRow(head: $0, trainedAccuracy: $1) }, bestHead: bestHead,
                       nestedDefaultAccuracy: Double(defaultRight) / Double(max(1, y.count)),
                       nestedTrainedAccuracy: Double(trainedRight) / Double(max(1, y.count)), chosenPerFold: chosen)
     }
@@ -121,8 +138,11 @@ public enum RecipeSelection {
             lines.append("  " + pad(row.recipe, w) + "  " + fmt(row.defaultAccuracy) + "    " + fmt(row.trainedAccuracy) + "    "
                          + fmt(row.criterion) + (i == r.bestIndex ? "  <- best" : ""))
         }
-        lines.append("head L2 on the best recipe (out-of-fold accuracy): "
-                     + r.l2.keys.sorted().map { "\(fmt($0, 0)) \(fmt(r.l2[$0]!))" }.joined(separator: ", ") + "; best \(fmt(r.bestL2, 0))")
+        lines.append("heads on the best recipe (out-of-fold accuracy):")
+        for row in r.heads {
+            lines.append("  " + (row.head.faceResNet ? "+ face ResNet features" : "recipe's features only") + ", l2 \(fmt(row.head.l2, 0)): "
+                         + fmt(row.trainedAccuracy) + (row.head == r.bestHead ? "  <- best" : ""))
+        }
         lines.append("nested cross-validation (the choice remade without each scored fold): default \(fmt(r.nestedDefaultAccuracy)), "
                      + "trained \(fmt(r.nestedTrainedAccuracy)); folds chose: " + r.chosenPerFold.joined(separator: " | "))
         return lines.joined(separator: "\n")

@@ -45,15 +45,18 @@ public struct ScoreStage: Sendable {
             summary.inferred = try infer(net, key: key)
             try requireFinished(key)
             summary.inferSeconds = Date().timeIntervalSince(t0)
+            try inferFaceResNet(into: &summary)
             rows = try catalog.scoringRows(model: key)
         case .trained:
             let head = try TrainedHead.load(workspace)
             // Faces added since training need the default model's features first.
             let net = try MiniXception(contentsOf: modelsDir.appendingPathComponent(Self.modelFile))
-            try head.check(labels: labels, featureModel: modelKey(net))
+            let resnet = try loadFaceResNet()
+            try head.check(labels: labels, featureModel: modelKey(net), resnetModel: resnet.map(Self.modelKey))
             summary.inferred = try infer(net, key: head.featureModel)
             try requireFinished(head.featureModel)
             summary.inferSeconds = Date().timeIntervalSince(t0)
+            try inferFaceResNet(into: &summary)
             map = labels.enumerated().map { ($1, $0) }
             rows = Interrupt.requested ? [] : try head.probabilities(catalog: catalog)
         }
@@ -92,15 +95,24 @@ public struct ScoreStage: Sendable {
             """)
     }
 
-    /// The per-item half alone (`curate worker`): the default model over every face it has not seen.
+    /// The per-item half alone (`curate worker`): the default model (and the face ResNet when
+    /// the head reads it) over every face it has not seen.
     public func inferOnly() throws -> Int {
         let net = try MiniXception(contentsOf: modelsDir.appendingPathComponent(Self.modelFile))
-        return try infer(net, key: modelKey(net))
+        let n = try infer(net, key: modelKey(net))
+        if let resnet = try loadFaceResNet(), !Interrupt.requested { _ = try inferFaceResNet(resnet) }
+        return n
     }
 
     /// Runs the network over unseen faces, leased shard by shard, a batch per core at a time;
     /// returns how many.
     func infer(_ net: MiniXception, key: String) throws -> Int {
+        try infer(key: key) { part in try self.classify(part, net) }
+    }
+
+    /// Runs `classify` over the faces without outputs under `key`, shard by shard, a batch per
+    /// core at a time; returns how many.
+    func infer(key: String, _ classify: @escaping @Sendable ([FaceToScore]) throws -> [FaceProbs]) throws -> Int {
         Ops.useSingleThreadedBLAS()
         keepLargeAllocationsInHeap()
         let stage = WorkStage.score(model: key)
@@ -121,7 +133,7 @@ public struct ScoreStage: Sendable {
                 let round = Array(todo[start..<min(todo.count, start + settings.batch * cores)])
                 let per = (round.count + cores - 1) / cores
                 let parts = stride(from: 0, to: round.count, by: per).map { Array(round[$0..<min(round.count, $0 + per)]) }
-                let results = try parallelMap(parts) { part in Result { try self.classify(part, net) } }.map { try $0.get() }
+                let results = try parallelMap(parts) { part in Result { try classify(part) } }.map { try $0.get() }
                 try catalog.recordFaceProbs(results.flatMap { $0 }, model: key, lease: lease)
                 done += round.count
                 progress?.update(done: done, detail: "faces")

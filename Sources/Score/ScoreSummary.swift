@@ -8,6 +8,9 @@ public struct ScoreSummary: Sendable {
     /// Faces the network ran on now (the rest had stored outputs).
     public var inferred = 0
     public var inferSeconds = 0.0
+    /// Faces the face ResNet ran on now (`score.face_resnet`), and how long it took.
+    public var resnetInferred = 0
+    public var resnetSeconds = 0.0
     public var ranked = 0
     public var flagged = 0
     public var notScorable: [String] = []
@@ -23,6 +26,10 @@ public struct ScoreSummary: Sendable {
         if inferred > 0 || model == "default" {
             let rate = inferSeconds > 0 ? Double(inferred) / inferSeconds : 0
             lines.append("classified \(inferred) new faces in \(String(format: "%.1f", inferSeconds)) s (\(Int(rate)) faces/s)")
+        }
+        if resnetInferred > 0 {
+            let rate = resnetSeconds > 0 ? Double(resnetInferred) / resnetSeconds : 0
+            lines.append("face ResNet features for \(resnetInferred) new faces in \(String(format: "%.1f", resnetSeconds)) s (\(Int(rate)) faces/s)")
         }
         lines.append("ranked \(counted(ranked, "labelled face")) with the \(model) model by \(rankBy.rawValue); \(flagged) flagged as likely mislabels")
         if conflicts > 0 {

@@ -38,9 +38,21 @@ public struct SelectStage {
             perRecipe.append(Dictionary(uniqueKeysWithValues: rows.map { ($0.faceID, $0) }))
             progress?.update(done: n + 1, detail: recipe.description)
         }
+        // The face ResNet's features, tried as extra inputs of the head (when its weights are there).
+        let resnetFile = modelsDir.appendingPathComponent(FaceResNet.file)
+        var resnet: [Int64: [Float]]?
+        if FileManager.default.fileExists(atPath: resnetFile.path) {
+            let net = try FaceResNet(contentsOf: resnetFile)
+            let stage = ScoreStage(workspace: workspace, catalog: catalog, labels: labels, settings: settings, modelsDir: modelsDir)
+            _ = try stage.inferFaceResNet(net)
+            if Interrupt.requested { throw CurateError("interrupted: the outputs computed so far are kept; run it again to go on") }
+            resnet = Dictionary(uniqueKeysWithValues: try catalog.scoringRows(model: ScoreStage.modelKey(net)).map { ($0.faceID, $0.features) })
+        }
         progress?.finish()
         // The faces every recipe could score (a photo unreadable now loses its faces everywhere).
-        let ids = perRecipe.dropFirst().reduce(Set(perRecipe[0].keys)) { $0.intersection($1.keys) }.sorted()
+        var common = perRecipe.dropFirst().reduce(Set(perRecipe[0].keys)) { $0.intersection($1.keys) }
+        if let resnet { common = common.intersection(resnet.keys) }
+        let ids = common.sorted()
         let base = ids.map { perRecipe[0][$0]! }
         let y = base.map { labels.firstIndex(of: $0.label!)! }
         try TrainStage.requireEnough(y, labels: labels, groups: Set(base.map { $0.group! }).count, folds: settings.folds)
@@ -48,9 +60,10 @@ public struct SelectStage {
         let outputs = candidates.indices.map { c in
             let rows = ids.map { perRecipe[c][$0]! }
             return RecipeSelection.Outputs(recipe: candidates[c], defaultProbs: rows.map { Self.overLabels($0.probs, map: map, labels: labels) },
-                                           features: rows.map(TrainedHead.features))
+                                           features: rows.map { TrainedHead.features($0) })
         }
-        return RecipeSelection.run(outputs, y: y, classes: labels.count, folds: folds, l2: settings.l2)
+        return RecipeSelection.run(outputs, y: y, classes: labels.count, folds: folds, l2: settings.l2,
+                                   resnet: resnet.map { r in ids.map { r[$0]! } })
     }
 
     /// The model's probabilities over the pipeline's labels in their order, renormalised over

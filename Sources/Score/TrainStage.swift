@@ -23,14 +23,19 @@ public struct TrainStage {
     public func run() throws -> TrainReport {
         let net = try MiniXception(contentsOf: modelsDir.appendingPathComponent(ScoreStage.modelFile))
         let featureModel = ScoreStage.modelKey(net, settings)
+        let resnetModel = try settings.faceResNet
+            ? ScoreStage.modelKey(FaceResNet(contentsOf: modelsDir.appendingPathComponent(FaceResNet.file))) : nil
+        let resnet = try resnetModel.map { key in
+            Dictionary(uniqueKeysWithValues: try catalog.scoringRows(model: key).map { ($0.faceID, $0.features) })
+        }
         let rows = try catalog.scoringRows(model: featureModel).filter { r in
-            r.split != nil && r.label.map(labels.contains) == true
+            r.split != nil && r.label.map(labels.contains) == true && (resnet == nil || resnet![r.faceID] != nil)
         }
         guard !rows.isEmpty else {
             throw CurateError("nothing to train on: run `curate split` and then `curate score` (it stores the features) first")
         }
         let y = rows.map { labels.firstIndex(of: $0.label!)! }
-        let x = rows.map(TrainedHead.features)
+        let x = rows.map { TrainedHead.features($0, resnet: resnet?[$0.faceID]) }
         let groups = rows.map { $0.group! }
         let warnings = try Self.requireEnough(y, labels: labels, groups: Set(groups).count, folds: settings.folds)
 
@@ -56,7 +61,7 @@ public struct TrainStage {
                                  outOfFold: TrainReport.scores(y, oof.map(argmax), labels: labels, groups: groups,
                                                                bootstrap: GroupBootstrap(seed: settings.seed)),
                                  splits: splits, temperature: temperature, warnings: warnings.isEmpty ? nil : warnings)
-        try TrainedHead(labels: labels, featureModel: featureModel, folds: folds.count, l2: settings.l2, seed: settings.seed,
+        try TrainedHead(labels: labels, featureModel: featureModel, resnetModel: resnetModel, folds: folds.count, l2: settings.l2, seed: settings.seed,
                         head: head, temperature: temperature, report: report).save(workspace)
         return report
     }

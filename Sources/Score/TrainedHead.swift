@@ -10,6 +10,8 @@ public struct TrainedHead: Codable, Sendable {
     public var labels: [String]
     /// The default model's stored outputs it reads features from.
     public var featureModel: String
+    /// The face ResNet's stored features it also reads, if any (`score.face_resnet`).
+    public var resnetModel: String?
     public var folds: Int
     public var l2: Double
     public var seed: UInt64
@@ -19,21 +21,26 @@ public struct TrainedHead: Codable, Sendable {
     public var temperature: Double?
     public var report: TrainReport
 
-    /// Features of one face: the default model's pooled activations and its class probabilities.
-    static func features(_ r: ScoringRow) -> [Float] { r.features + r.probs }
+    /// Features of one face: the default model's pooled activations and its class probabilities,
+    /// then the face ResNet's features when the head reads them.
+    static func features(_ r: ScoringRow, resnet: [Float]? = nil) -> [Float] { r.features + r.probs + (resnet ?? []) }
 
     /// Refuses a head fitted for other labels or on another model's features.
-    public func check(labels: [String], featureModel: String) throws {
+    public func check(labels: [String], featureModel: String, resnetModel: String?) throws {
         guard self.labels == labels else {
             throw CurateError("the trained head knows labels \(self.labels.joined(separator: ", ")), the pipeline \(labels.joined(separator: ", ")); run `curate train` again")
         }
         guard self.featureModel == featureModel else {
             throw CurateError("the trained head was fitted on features \(self.featureModel), the pipeline's score settings give \(featureModel); run `curate train` again")
         }
+        guard self.resnetModel == resnetModel else {
+            throw CurateError("the trained head was fitted \(self.resnetModel == nil ? "without" : "with") the face ResNet's features "
+                              + "(score.face_resnet is \(resnetModel != nil)); run `curate train` again")
+        }
     }
 
     /// The train-split head's probabilities over `labels` for one face's default-model outputs.
-    public func predict(features: [Float], probs: [Float]) -> [Float] { predict(features + probs) }
+    public func predict(features: [Float], probs: [Float], resnet: [Float]? = nil) -> [Float] { predict(features + probs + (resnet ?? [])) }
 
     func predict(_ x: [Float]) -> [Float] {
         let p = head.predict(x)
@@ -60,9 +67,17 @@ public struct TrainedHead: Codable, Sendable {
     /// probability where cross-validation gave one, else the train-split head's.
     func probabilities(catalog: any ScoreCatalog) throws -> [ScoringRow] {
         let oof = Dictionary(uniqueKeysWithValues: try catalog.scoringRows(model: Self.oofModel).map { ($0.faceID, $0.probs) })
-        return try catalog.scoringRows(model: featureModel).map { r in
+        let resnet = try resnetModel.map { key in
+            Dictionary(uniqueKeysWithValues: try catalog.scoringRows(model: key).map { ($0.faceID, $0.features) })
+        }
+        return try catalog.scoringRows(model: featureModel).compactMap { r in
             var out = r
-            out.probs = oof[r.faceID] ?? predict(Self.features(r))
+            if let p = oof[r.faceID] {
+                out.probs = p
+            } else {
+                if resnet != nil && resnet![r.faceID] == nil { return nil }  // its photo could not be read: not scored
+                out.probs = predict(Self.features(r, resnet: resnet?[r.faceID]))
+            }
             return out
         }
     }

@@ -110,15 +110,8 @@ struct TrainCommand: ParsableCommand {
             let report = try stage.run()
             print(RecipeSelection.text(report, l2Setting: settings.l2))
             let best = stage.candidates[report.bestIndex]
-            print("""
-                to use it, set in the pipeline's score: section:
-                  crop: \(best.crop.rawValue)
-                  zoom: \(best.zoom)
-                  resize: \(best.resize.rawValue)
-                  gray: \(best.gray.rawValue)
-                  flip: \(best.flip)
-                  l2: \(Int(report.bestL2))
-                """)
+            let lines = best.settingLines + ["face_resnet: \(report.bestHead.faceResNet)", "l2: \(Int(report.bestHead.l2))"]
+            print("to use it, set in the pipeline's score: section:\n" + lines.map { "  " + $0 }.joined(separator: "\n"))
             return
         }
         let report = try TrainStage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels.names,

@@ -55,15 +55,16 @@ struct RecipeSelectionTests {
         // Recipe B's features carry the label; recipe A's are noise.
         let d = faces(people: 90, perPerson: 2, dims: 4, seed: 4) { $0 % 3 }
         var rng = SplitMix(seed: 9)
-        let noise = d.x.map { r in r.map { _ in Float(rng.next() % 1000) / 1000 } }
-        let signal = zip(d.x, d.y).map { r, y in r + [Float(y) * 2 + Float(rng.next() % 1000) / 1000] }
-        let probs = d.y.map { _ in [Float(1) / 3, 1 / 3, 1 / 3] }
+        let noise: [[Float]] = d.x.map { r in r.map { _ in Float(rng.next() % 1000) / 1000 } }
+        let signal: [[Float]] = zip(d.x, d.y).map { r, y in r + [Float(y) * 2 + Float(rng.next() % 1000) / 1000] }
+        let probs: [[Float]] = d.y.map { _ in [Float(1) / 3, 1 / 3, 1 / 3] }
         let a = RecipeSelection.Outputs(recipe: InputRecipe(crop: .margin), defaultProbs: probs, features: noise)
         let b = RecipeSelection.Outputs(recipe: InputRecipe(crop: .context, flip: true), defaultProbs: probs, features: signal)
         let folds = GroupedFolds(groups: d.groups, labels: d.y.map(String.init), folds: 5, seed: 0)
         let r1 = RecipeSelection.run([a, b], y: d.y, classes: 3, folds: folds, l2: 1, l2Candidates: [1, 10])
         let r2 = RecipeSelection.run([a, b], y: d.y, classes: 3, folds: folds, l2: 1, l2Candidates: [1, 10])
         #expect(r1.bestIndex == 1 && r1.best == "context area luma flip")
+        #expect(InputRecipe(crop: .margin, margin: 40).description == "margin 40 area luma")
         #expect(r1.nestedTrainedAccuracy > 0.9)
         #expect(r1 == r2)
     }
