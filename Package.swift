@@ -121,7 +121,7 @@ let package = Package(
 
         // The command line: argument parsing only.
         .executableTarget(name: "curate", dependencies: [
-            "CurateCore", "Catalogs", "Fetch", "Dedup", "Faces", "Split", "Score", "Export", "Review", "Report", "Predict", "Worker",
+            "CurateCore", "Catalogs", "Fetch", "Dedup", "Faces", "Split", "Score", "Export", "Review", "Report", "Predict", "Worker", "Inference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -10,7 +10,7 @@ self-confidence). Then the classifier's speed: `curate score` re-running the net
 face (decode PNG crop, grayscale, resize, network, catalog write) against Keras (tensorflow-cpu)
 running the same .hdf5 on the same crops at batch 64, 2 threads each.
 """
-import argparse, csv, json, os, random, shutil, subprocess, sys, time
+import argparse, csv, json, os, random, resource, shutil, sqlite3, subprocess, sys, time
 from pathlib import Path
 
 from benchlib import Tee, table_lines
@@ -54,7 +54,7 @@ def score_recipe(text):
     keys = {}
     for l in lines[start + 1:end]:
         k, _, v = l.strip().partition(":")
-        if k in ("crop", "zoom", "resize", "gray", "flip"):
+        if k in ("crop", "zoom", "margin", "resize", "gray", "flip", "face_resnet"):
             keys[k] = v.split("#")[0].strip()
     return " ".join(f"{k} {v}" for k, v in keys.items()) or "stored crop"
 
@@ -160,23 +160,47 @@ def main():
     for line in train_report.splitlines():
         tee("  " + line)
 
-    # --- speed: the network over every face again, in a copy of the workspace ---
+    # --- speed: `curate score` over every face again, in fresh copies of the workspace ---
     faces = [json.loads(l) for l in curate("export", "--format", "jsonl").splitlines()]
     crops = [str(ws / f["crop"]) for f in faces]
-    speed = out / "ws-speed"
-    shutil.copytree(ws, speed)
-    subprocess.run(["sqlite3" if shutil.which("sqlite3") else sys.executable, *(
-        [str(speed / "catalog.sqlite"), "DELETE FROM face_probs"] if shutil.which("sqlite3") else
-        ["-c", f"import sqlite3; c=sqlite3.connect({str(speed / 'catalog.sqlite')!r}); c.execute('DELETE FROM face_probs'); c.commit()"])],
-        check=True)
-    r = subprocess.run([args.curate, "score", "--workspace", str(speed), "--pipeline", str(ROOT / "Pipelines/emotions.yml"),
-                        *models], capture_output=True, text=True, check=True)
-    first = r.stdout.splitlines()[0]  # "classified N new faces in S s (R faces/s)"
-    n, secs = int(first.split()[1]), float(first.split()[5])
-    curate_rate = n / secs
+
+    def timed_score(name, settings):
+        """One `curate score` over every face, in a fresh copy of the workspace: faces, the stage's
+        own seconds (decode, crop, resize, networks, catalog writes; from its summary lines) and
+        the process's CPU-seconds (summed over threads; start-up and model loading included)."""
+        speed = out / f"ws-speed-{name}"
+        shutil.copytree(ws, speed)
+        con = sqlite3.connect(str(speed / "catalog.sqlite"))
+        con.execute("DELETE FROM face_probs")
+        con.commit()
+        con.close()
+        pipe = out / f"pipeline-speed-{name}.yml"
+        pipe.write_text(with_score_settings(pipeline.read_text(), settings))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        r = subprocess.run([args.curate, "score", "--workspace", str(speed), "--pipeline", str(pipe), *models],
+                           capture_output=True, text=True, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        # "classified N new faces in S s (R faces/s)" and, with the face ResNet, "face ResNet features for N new faces in S s ..."
+        lines = r.stdout.splitlines()
+        n = int(lines[0].split()[1])
+        secs = sum(float(l.split(" in ")[1].split()[0]) for l in lines if l.startswith(("classified", "face ResNet features")))
+        return n, secs, cpu
+
     tee("")
-    tee(f"speed over {n} faces (160x160 PNG crops -> gray 64x64 -> mini-Xception):")
-    speed_rows = [["curate score (2 cores; decode, resize, network, catalog writes)", f"{secs:.2f}", f"{curate_rate:.0f}", ""]]
+    tee(f"speed over {len(faces)} faces (2 cores; seconds: the stage's own, from decode to catalog writes;")
+    tee("faces/CPU-s: the whole process, start-up and model loading included):")
+    stored = {"crop": "stored", "flip": "false", "gray": "luma", "resize": "area", "face_resnet": "false"}
+    runs = [("mini-Xception on the stored 160x160 crops (what Keras does below)", "stored", stored),
+            ("mini-Xception, default recipe (photo decode, margin crop, mirror)", "recipe", {"face_resnet": "false"}),
+            ("full default scorer (+ face ResNet level 2 on 150x150 chips)", "full", {})]
+    speed_rows = []
+    curate_rate = None
+    for label, name, settings in runs:
+        n, secs, cpu = timed_score(name, settings)
+        rate = n / secs
+        curate_rate = curate_rate or rate
+        speed_rows.append([f"curate score: {label}", f"{secs:.2f}", f"{rate:.0f}", f"{n / cpu:.0f}", ""])
     if args.keras_python:
         (out / "crops.txt").write_text("\n".join(crops))
         kr = subprocess.run([args.keras_python, str(ROOT / "scripts/keras_score.py"), str(out / "crops.txt"),
@@ -185,11 +209,12 @@ def main():
             tee(f"keras side failed: {kr.stderr[-2000:]}")
         else:
             k = json.loads(kr.stdout.strip().splitlines()[-1])
+            n = len(crops)
             speed_rows.append([f"Keras {k['keras']} / TF {k['tf']} predict, batch 64, 2 threads (network only)",
-                               f"{k['predict_s']:.2f}", f"{n / k['predict_s']:.0f}", f"{curate_rate / (n / k['predict_s']):.2f}x"])
-            speed_rows.append(["Keras incl. PIL decode + resize", f"{k['total_s']:.2f}", f"{n / k['total_s']:.0f}",
+                               f"{k['predict_s']:.2f}", f"{n / k['predict_s']:.0f}", "", f"{curate_rate / (n / k['predict_s']):.2f}x"])
+            speed_rows.append(["Keras incl. PIL decode + resize", f"{k['total_s']:.2f}", f"{n / k['total_s']:.0f}", "",
                                f"{curate_rate / (n / k['total_s']):.2f}x"])
-    for line in table_lines(["scorer", "seconds", "faces/s", "curate/this"], speed_rows, "lrrr"):
+    for line in table_lines(["scorer", "seconds", "faces/s", "faces/CPU-s", "curate stored-crop/this"], speed_rows, "lrrrr"):
         tee(line)
     tee(f"report: {out / 'report.txt'}")
 

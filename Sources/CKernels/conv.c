@@ -15,6 +15,17 @@ int ck_has_avx2_fma(void) {
 #endif
 }
 
+// The AVX-512 subset OpenBLAS's SkylakeX kernels need (see Inference/BLASCore.swift).
+int ck_has_avx512_skx(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd");
+#else
+    return 0;
+#endif
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 #define TARGET __attribute__((target("avx2,fma")))
 

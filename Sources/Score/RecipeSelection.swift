@@ -37,6 +37,9 @@ public enum RecipeSelection {
         /// Out-of-fold accuracy of the best recipe's head for each head choice.
         public var heads: [HeadRow]
         public var bestHead: HeadChoice
+        /// Out-of-fold accuracy of the mean of the default model's and the best head's
+        /// probabilities: reported so its worth is seen; `score --model trained` uses the head alone.
+        public var ensembleAccuracy: Double
         /// Nested cross-validation: the whole choice made without the fold it is scored on.
         public var nestedDefaultAccuracy: Double
         public var nestedTrainedAccuracy: Double
@@ -44,10 +47,28 @@ public enum RecipeSelection {
         public var chosenPerFold: [String]
     }
 
-    /// What the head reads beyond the recipe's outputs, and its L2.
+    /// What the head reads beyond the recipe's outputs, its L2, and its kind: logistic
+    /// regression (`hidden` 0) or a small MLP with that many hidden units.
     public struct HeadChoice: Codable, Sendable, Equatable, Hashable {
         public var faceResNet: Bool
         public var l2: Double
+        public var hidden = 0
+
+        var description: String {
+            (hidden > 0 ? "MLP (\(hidden) hidden)" : "logistic") + (faceResNet ? ", + face ResNet features" : ", recipe's features only")
+                + ", l2 \(Int(l2))"
+        }
+    }
+
+    /// Probabilities of the faces `test` from a head of kind `h` fitted on the faces `train`.
+    static func fitPredict(_ x: [[Float]], _ y: [Int], _ classes: Int, _ h: HeadChoice, train: [Int], test: [Int]) -> [[Float]] {
+        let tx = train.map { x[$0] }, ty = train.map { y[$0] }
+        if h.hidden > 0 {
+            let head = SmallMLP.fit(tx, ty, classes: classes, hidden: h.hidden, l2: h.l2)
+            return test.map { head.predict(x[$0]) }
+        }
+        let head = LogisticRegression.fit(tx, ty, classes: classes, l2: h.l2)
+        return test.map { head.predict(x[$0]) }
     }
 
     public struct HeadRow: Codable, Sendable, Equatable {
@@ -56,35 +77,43 @@ public enum RecipeSelection {
     }
 
     public static let l2Candidates: [Double] = [100, 300, 1000, 3000]
+    /// The small MLP's width and L2 values tried (fewer: each fit costs ~40 logistic ones).
+    public static let mlpHidden = 32
+    public static let mlpL2Candidates: [Double] = [300, 1000]
 
     /// `y`: each face's given label index; `folds`: grouped folds over the same faces;
     /// `resnet`: the face ResNet's features of the same faces, tried as extra head inputs.
     public static func run(_ candidates: [Outputs], y: [Int], classes: Int, folds: GroupedFolds, l2: Double,
-                           l2Candidates: [Double] = l2Candidates, resnet: [[Float]]? = nil) -> Report {
+                           l2Candidates: [Double] = l2Candidates, mlpL2Candidates: [Double] = mlpL2Candidates,
+                           resnet: [[Float]]? = nil) -> Report {
         precondition(!candidates.isEmpty)
         let all = Array(y.indices)
         // Everything the outer loop needs per candidate is computed once, in parallel.
         struct Measured { var all: Double; var defaultAll: Double; var trainedAll: Double; var inner: [Double] }
         let measured = parallelMap(candidates) { c -> Measured in
             let d = accuracy(c.defaultProbs, y, all)
-            let t = accuracy(oof(c.features, y, classes, folds, among: all, l2: l2), y, all)
+            let t = accuracy(oof(c.features, y, classes, folds, among: all, head: HeadChoice(faceResNet: false, l2: l2)), y, all)
             let inner = (0..<folds.count).map { f -> Double in
                 let outside = all.filter { folds.fold[$0] != f }
-                let innerOOF = oof(c.features, y, classes, folds, among: outside, l2: l2)
+                let innerOOF = oof(c.features, y, classes, folds, among: outside, head: HeadChoice(faceResNet: false, l2: l2))
                 return (accuracy(c.defaultProbs, y, outside) + accuracy(innerOOF, y, outside)) / 2
             }
             return Measured(all: (d + t) / 2, defaultAll: d, trainedAll: t, inner: inner)
         }
         func argmax(_ v: [Double]) -> Int { v.indices.max { (v[$0], -$0) < (v[$1], -$1) }! }
         let best = argmax(measured.map(\.all))
-        let choices = (resnet == nil ? [false] : [false, true]).flatMap { r in l2Candidates.map { HeadChoice(faceResNet: r, l2: $0) } }
+        let choices = (resnet == nil ? [false] : [false, true]).flatMap { r in
+            l2Candidates.map { HeadChoice(faceResNet: r, l2: $0) } + mlpL2Candidates.map { HeadChoice(faceResNet: r, l2: $0, hidden: mlpHidden) }
+        }
         @Sendable func inputs(_ c: Outputs, _ h: HeadChoice) -> [[Float]] {
             h.faceResNet ? zip(c.features, resnet!).map { $0 + $1 } : c.features
         }
         let headAcc = parallelMap(choices) { h in
-            accuracy(oof(inputs(candidates[best], h), y, classes, folds, among: all, l2: h.l2), y, all)
+            accuracy(oof(inputs(candidates[best], h), y, classes, folds, among: all, head: h), y, all)
         }
         let bestHead = choices[argmax(headAcc)]
+        let bestOOF = oof(inputs(candidates[best], bestHead), y, classes, folds, among: all, head: bestHead)
+        let ensemble = zip(bestOOF, candidates[best].defaultProbs).map { h, d in zip(h, d).map { ($0 + $1) / 2 } }
 
         // Nested: fold f chooses a recipe and a head from the other folds, then is scored.
         var chosen: [String] = []
@@ -93,14 +122,13 @@ public enum RecipeSelection {
             let (outside, inside) = folds.indices(f)
             let pick = argmax(measured.map { $0.inner[f] })
             let c = candidates[pick]
-            let scores = parallelMap(choices) { h in accuracy(oof(inputs(c, h), y, classes, folds, among: outside, l2: h.l2), y, outside) }
+            let scores = parallelMap(choices) { h in accuracy(oof(inputs(c, h), y, classes, folds, among: outside, head: h), y, outside) }
             let h = choices[argmax(scores)]
-            chosen.append(c.recipe.description + (h.faceResNet ? " +resnet" : "") + " l2 \(Int(h.l2))")
-            let x = inputs(c, h)
-            let head = LogisticRegression.fit(outside.map { x[$0] }, outside.map { y[$0] }, classes: classes, l2: h.l2)
-            for i in inside {
+            chosen.append(c.recipe.description + (h.faceResNet ? " +resnet" : "") + (h.hidden > 0 ? " mlp" : "") + " l2 \(Int(h.l2))")
+            let predicted = fitPredict(inputs(c, h), y, classes, h, train: outside, test: inside)
+            for (i, p) in zip(inside, predicted) {
                 if argmax(c.defaultProbs[i].map(Double.init)) == y[i] { defaultRight += 1 }
-                if argmax(head.predict(x[i]).map(Double.init)) == y[i] { trainedRight += 1 }
+                if argmax(p.map(Double.init)) == y[i] { trainedRight += 1 }
             }
         }
         let rows = zip(candidates, measured).map { c, m in
@@ -108,20 +136,20 @@ public enum RecipeSelection {
         }
         return Report(faces: y.count, folds: folds.count, rows: rows, best: candidates[best].recipe.description, bestIndex: best,
                       heads: zip(choices, headAcc).map { HeadRow(head: $0, trainedAccuracy: $1) }, bestHead: bestHead,
+                      ensembleAccuracy: accuracy(ensemble, y, all),
                       nestedDefaultAccuracy: Double(defaultRight) / Double(max(1, y.count)),
                       nestedTrainedAccuracy: Double(trainedRight) / Double(max(1, y.count)), chosenPerFold: chosen)
     }
 
     /// Out-of-fold probabilities for the faces `among`, from heads fitted on the other folds'
     /// faces among them (a fold with none of them is skipped). Entries outside `among` stay empty.
-    static func oof(_ x: [[Float]], _ y: [Int], _ classes: Int, _ folds: GroupedFolds, among: [Int], l2: Double) -> [[Float]] {
+    static func oof(_ x: [[Float]], _ y: [Int], _ classes: Int, _ folds: GroupedFolds, among: [Int], head: HeadChoice) -> [[Float]] {
         var out = [[Float]](repeating: [], count: y.count)
         for f in 0..<folds.count {
             let test = among.filter { folds.fold[$0] == f }
             guard !test.isEmpty else { continue }
             let train = among.filter { folds.fold[$0] != f }
-            let head = LogisticRegression.fit(train.map { x[$0] }, train.map { y[$0] }, classes: classes, l2: l2)
-            for i in test { out[i] = head.predict(x[i]) }
+            for (i, p) in zip(test, fitPredict(x, y, classes, head, train: train, test: test)) { out[i] = p }
         }
         return out
     }
@@ -140,9 +168,9 @@ public enum RecipeSelection {
         }
         lines.append("heads on the best recipe (out-of-fold accuracy):")
         for row in r.heads {
-            lines.append("  " + (row.head.faceResNet ? "+ face ResNet features" : "recipe's features only") + ", l2 \(fmt(row.head.l2, 0)): "
-                         + fmt(row.trainedAccuracy) + (row.head == r.bestHead ? "  <- best" : ""))
+            lines.append("  " + row.head.description + ": " + fmt(row.trainedAccuracy) + (row.head == r.bestHead ? "  <- best" : ""))
         }
+        lines.append("ensemble, the mean of the default model's and that head's probabilities: \(fmt(r.ensembleAccuracy))")
         lines.append("nested cross-validation (the choice remade without each scored fold): default \(fmt(r.nestedDefaultAccuracy)), "
                      + "trained \(fmt(r.nestedTrainedAccuracy)); folds chose: " + r.chosenPerFold.joined(separator: " | "))
         return lines.joined(separator: "\n")

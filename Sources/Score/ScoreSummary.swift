@@ -25,11 +25,11 @@ public struct ScoreSummary: Sendable {
         var lines: [String] = []
         if inferred > 0 || model == "default" {
             let rate = inferSeconds > 0 ? Double(inferred) / inferSeconds : 0
-            lines.append("classified \(inferred) new faces in \(String(format: "%.1f", inferSeconds)) s (\(Int(rate)) faces/s)")
+            lines.append("classified \(inferred) new faces in \(String(format: "%.2f", inferSeconds)) s (\(Int(rate)) faces/s)")
         }
         if resnetInferred > 0 {
             let rate = resnetSeconds > 0 ? Double(resnetInferred) / resnetSeconds : 0
-            lines.append("face ResNet features for \(resnetInferred) new faces in \(String(format: "%.1f", resnetSeconds)) s (\(Int(rate)) faces/s)")
+            lines.append("face ResNet features for \(resnetInferred) new faces in \(String(format: "%.2f", resnetSeconds)) s (\(Int(rate)) faces/s)")
         }
         lines.append("ranked \(counted(ranked, "labelled face")) with the \(model) model by \(rankBy.rawValue); \(flagged) flagged as likely mislabels")
         if conflicts > 0 {

@@ -12,6 +12,15 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curate-bench", abstract: "Micro-benchmarks for curate's stages.",
         subcommands: [Decode.self, Hash.self, Cluster.self, Detect.self])
+
+    /// As `curate`: OpenBLAS's own kernels for this CPU (Inference/BLASCore.swift), then the command.
+    static func main() {
+        BLASCore.reexecIfGeneric(arguments: CommandLine.unsafeArgv)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch { exit(withError: error) }
+    }
 }
 
 struct Decode: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalogs
 import CurateCore
 import Foundation
+import Inference
 
 @main
 struct Curate: AsyncParsableCommand {
@@ -16,6 +17,7 @@ struct Curate: AsyncParsableCommand {
     /// As argument-parser's own `main`, after moving global options typed before the
     /// subcommand (`curate --workspace W fetch LIST`) to after it, where it reads them.
     static func main() async {
+        BLASCore.reexecIfGeneric(arguments: CommandLine.unsafeArgv)
         let args = GlobalOptions.movingLeadingGlobals(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(args)

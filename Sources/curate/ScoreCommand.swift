@@ -110,7 +110,13 @@ struct TrainCommand: ParsableCommand {
             let report = try stage.run()
             print(RecipeSelection.text(report, l2Setting: settings.l2))
             let best = stage.candidates[report.bestIndex]
-            let lines = best.settingLines + ["face_resnet: \(report.bestHead.faceResNet)", "l2: \(Int(report.bestHead.l2))"]
+            // `curate train` fits logistic regression only: when the MLP came first, say so and
+            // suggest the best logistic head.
+            let logistic = report.heads.filter { $0.head.hidden == 0 }.max { $0.trainedAccuracy < $1.trainedAccuracy }!.head
+            if report.bestHead.hidden > 0 {
+                print("the small MLP came first; `curate train` does not fit MLP heads yet, so the best logistic head is suggested")
+            }
+            let lines = best.settingLines + ["face_resnet: \(logistic.faceResNet)", "l2: \(Int(logistic.l2))"]
             print("to use it, set in the pipeline's score: section:\n" + lines.map { "  " + $0 }.joined(separator: "\n"))
             return
         }

@@ -6,6 +6,9 @@
 /// 1 when this CPU has AVX2 and FMA, so ck_conv3x3_valid may be called.
 int ck_has_avx2_fma(void);
 
+/// 1 when this CPU has AVX-512 F, BW, DQ, VL and CD (what OpenBLAS's SkylakeX kernels use).
+int ck_has_avx512_skx(void);
+
 /// Unpadded stride-1 3x3 convolution of one image src [c][h][w] into dst [o][h-2][w-2]
 /// (weight [o][c][3][3]): dst = Σ weight·src + bias, the sum one FMA chain over
 /// (channel, ky, kx) in that order, then PReLU with `slope` (per output channel) unless
