@@ -77,9 +77,9 @@ public enum RecipeSelection {
     }
 
     public static let l2Candidates: [Double] = [100, 300, 1000, 3000]
-    /// The small MLP's width and L2 values tried (fewer: each fit costs ~40 logistic ones).
+    /// The small MLP's width and the L2 values tried with it (an MLP fit costs far more than a logistic one).
     public static let mlpHidden = 32
-    public static let mlpL2Candidates: [Double] = [300, 1000]
+    public static let mlpL2Candidates: [Double] = [30, 300]
 
     /// `y`: each face's given label index; `folds`: grouped folds over the same faces;
     /// `resnet`: the face ResNet's features of the same faces, tried as extra head inputs.
