@@ -51,6 +51,9 @@ let package = Package(
         // A small CPU tensor library: conv/linear through OpenBLAS sgemm, pooling, resampling.
         .target(name: "Inference", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: hotLoops),
 
+        // Where blobs live: the workspace, a shared folder, or S3 (libcurl's SigV4; no SDK).
+        .target(name: "BlobStore", dependencies: ["CurateCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]),
+
         // libpng's low-level reader (its errors longjmp, so it is driven from C).
         .target(name: "CCodecs", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O3"])]),
 
@@ -141,6 +144,7 @@ let package = Package(
                     exclude: ["make_gate_cases.py"]),
         .testTarget(name: "WebImageTests", dependencies: ["Imaging", "Dedup", "Faces", "TestSupport"],
                     exclude: ["make_variants.py"]),
+        .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore", "CurateCore", "TestSupport"]),
         // Shared test helpers (paths, temp dirs, the loopback server, the curate binary).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "FetchTests", dependencies: ["Catalogs", "Fetch", "CurateCore", "Export", "curate", "TestSupport"]),

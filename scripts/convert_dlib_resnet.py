@@ -61,7 +61,6 @@ Needs numpy only; runs offline.
 """
 
 import argparse
-import hashlib
 import json
 import os
 import struct
@@ -70,7 +69,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from safetensors_write import write_safetensors  # noqa: E402
+from safetensors_write import sha256_file, write_safetensors  # noqa: E402
 
 LEVEL2_CONVS = 21  # 1 + 2 * (3 + 4 + 3)
 
@@ -444,14 +443,6 @@ def convert(net):
         "output_shape": f"{out_ch},{size},{size}",
     }
     return tensors, meta
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def main(argv=None):

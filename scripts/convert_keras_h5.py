@@ -21,7 +21,6 @@ Usage: convert_keras_h5.py SRC.hdf5 OUT.safetensors [--expect-params N] [--meta 
 """
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -30,19 +29,11 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from safetensors_write import write_safetensors  # noqa: E402
+from safetensors_write import sha256_file, write_safetensors  # noqa: E402
 
 
 def _str(v):
     return v.decode("utf-8") if isinstance(v, (bytes, np.bytes_)) else str(v)
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def load(path):

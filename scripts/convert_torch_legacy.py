@@ -20,7 +20,6 @@ FloatStorage). Buffers (running_mean/var, num_batches_tracked) are counted separ
 
 import argparse
 import collections
-import hashlib
 import io
 import json
 import os
@@ -32,7 +31,7 @@ import zipfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from safetensors_write import write_safetensors  # noqa: E402
+from safetensors_write import sha256_file, write_safetensors  # noqa: E402
 
 MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
 PROTOCOL_VERSION = 1001
@@ -239,14 +238,6 @@ def load_state_dict(path):
             raise ValueError(f"{name}: not a tensor ({type(value).__name__})")
         out[name] = value.materialize()
     return out, fmt, sys_info
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def main(argv=None):

@@ -10,6 +10,7 @@ Output is deterministic: keys sorted, tensors laid out in sorted-name order, com
 Only numpy is needed.
 """
 
+import hashlib
 import json
 import os
 import struct
@@ -30,6 +31,15 @@ _DTYPES = {
 }
 _NAMES = {v: k for k, v in _DTYPES.items()}
 
+
+
+def sha256_file(path):
+    """Hex sha256 of a file, read in 1 MiB chunks (converters record their source's)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 def write_safetensors(path, tensors, metadata=None):
     """Write {name: numpy array} to `path` (atomically, via a .tmp file).

