@@ -69,7 +69,7 @@ let package = Package(
         // (what stages depend on; no backend, no SQL).
         .target(name: "CurateCore", dependencies: [
             "CatalogModel",
-            .product(name: "Yams", package: "Yams"),
+            .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
         ], plugins: ["EmbedFiles"]),   // Templates/emotions.yml: the built-in pipeline
 
         // The SQLite backend: GRDB records, migrations; all SQL lives here.
@@ -124,7 +124,7 @@ let package = Package(
 
         // The command line: argument parsing only.
         .executableTarget(name: "curate", dependencies: [
-            "CurateCore", "Catalogs", "Fetch", "Dedup", "Faces", "Split", "Score", "Export", "Review", "Report", "Predict", "Worker", "Inference",
+            "CurateCore", "Catalogs", "Fetch", "Dedup", "Faces", "Split", "Score", "Export", "Review", "Report", "Predict", "Worker", "Inference", "BlobStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -144,7 +144,7 @@ let package = Package(
                     exclude: ["make_gate_cases.py"]),
         .testTarget(name: "WebImageTests", dependencies: ["Imaging", "Dedup", "Faces", "TestSupport"],
                     exclude: ["make_variants.py"]),
-        .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore", "CurateCore", "TestSupport"]),
+        .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore", "CurateCore", "curate", "TestSupport"]),
         // Shared test helpers (paths, temp dirs, the loopback server, the curate binary).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "FetchTests", dependencies: ["Catalogs", "Fetch", "CurateCore", "Export", "curate", "TestSupport"]),

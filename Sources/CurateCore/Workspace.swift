@@ -9,11 +9,31 @@ public struct Workspace: Sendable {
     public let root: URL
 
     private let rootPath: String
+    /// Where photos and face crops live when not in this folder (`--store`): a shared folder or
+    /// an S3 bucket. The catalog, temp files and exports stay here.
+    public private(set) var blobStore: (any BlobStore)?
 
-    public init(_ root: URL) {
+    public init(_ root: URL, blobStore: (any BlobStore)? = nil) {
         self.root = root.standardizedFileURL
         self.rootPath = self.root.path
+        self.blobStore = blobStore
     }
+
+    /// A photo's or crop's bytes, from the store (`images/ab/<sha256>.jpg`, `faces/…`).
+    public func readBlob(_ key: String) throws -> [UInt8] {
+        guard let blobStore else { return try readFile(key) }
+        return try blobStore.get(key)
+    }
+
+    /// Stores a content-addressed blob; a key already there is left as it is (same name, same
+    /// bytes). Returns once the blob is durable, so the row naming it may commit.
+    public func writeBlob(_ bytes: [UInt8], to key: String) throws {
+        guard let blobStore else { return try writeAtomically(bytes, to: key, skipExisting: true) }
+        try blobStore.put(key, bytes)
+    }
+
+    /// Where blobs go, for messages.
+    public var blobsDescription: String { blobStore?.description ?? root.path }
 
     public var catalogURL: URL { root.appendingPathComponent("catalog.sqlite") }
     public var imagesDir: URL { root.appendingPathComponent("images") }
@@ -52,7 +72,8 @@ public struct Workspace: Sendable {
     public func prepareForWriting() throws {
         let fm = FileManager.default
         do {
-            try fm.createDirectory(at: imagesDir, withIntermediateDirectories: true)
+            // With a blob store the photos live there; the folder keeps the catalog and temp files.
+            if blobStore == nil { try fm.createDirectory(at: imagesDir, withIntermediateDirectories: true) }
             try fm.createDirectory(at: tmpDir, withIntermediateDirectories: true)
             for name in try fm.contentsOfDirectory(atPath: tmpDir.path) {
                 guard let owner = TempName.owner(name), owner.host == TempName.host else { continue }

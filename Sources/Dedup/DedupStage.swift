@@ -96,7 +96,7 @@ public struct DedupStage: Sendable {
     func hash(_ batch: [ImageToHash]) -> [ImageHashes] {
         parallelMap(batch) { item in
             do {
-                let bytes = try workspace.readFile(item.path)
+                let bytes = try workspace.readBlob(item.path)
                 let h = try PerceptualHash.compute(bytes)
                 return ImageHashes(sha256: item.sha256, phash: h.phash, dhash: h.dhash)
             } catch let e as ImageProbeError {

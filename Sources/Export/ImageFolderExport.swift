@@ -62,7 +62,7 @@ public struct ImageFolderExport {
         for r in included {
             let rel = Self.relativePath(r)!
             current.insert(rel)
-            let bytes = try workspace.readFile(r.crop)
+            let bytes = try workspace.readBlob(r.crop)
             let dest = dir.appendingPathComponent(rel)
             if let old = fm.contents(atPath: dest.path), old.elementsEqual(bytes) { summary.unchanged += 1; continue }
             try Self.writeAtomically(Data(bytes), to: dest)

@@ -43,7 +43,7 @@ public struct WebDatasetExport {
                 var tar = TarWriter()
                 for r in shard {
                     let k = Self.key(r.faceID)
-                    try tar.add("\(k).png", try workspace.readFile(r.crop))
+                    try tar.add("\(k).png", try workspace.readBlob(r.crop))
                     try tar.add("\(k).json", Array(try enc.encode(lines[r.faceID]!)))
                     try tar.add("\(k).cls", Array("\(index[r.label!]!)".utf8))
                 }

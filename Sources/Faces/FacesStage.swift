@@ -120,7 +120,7 @@ public struct FacesStage: Sendable {
         let stored = try catalog.facesToGate()
         let unmeasured = Dictionary(grouping: stored.filter { $0.quality == nil }, by: \.imagePath)
         let measured = parallelMap(Array(unmeasured)) { path, faces -> [(Int64, FaceQuality)] in
-            guard let gray = try? ImageDecoder.decodeGray(workspace.readFile(path)) else { return [] }
+            guard let gray = try? ImageDecoder.decodeGray(workspace.readBlob(path)) else { return [] }
             return faces.map { ($0.faceID, FaceQualityMeter.measure(gray: gray, box: $0.box, landmarks: $0.landmarks)) }
         }
         let fresh = Dictionary(uniqueKeysWithValues: measured.joined().map { ($0.0, $0.1) })
@@ -138,7 +138,7 @@ public struct FacesStage: Sendable {
     /// Whether the image's header says it has at least `largeImagePixels` (files that cannot
     /// be read or probed count as small: `scan` reports them).
     func isLarge(_ item: ImageToScan) -> Bool {
-        guard let bytes = try? workspace.readFile(item.path),
+        guard let bytes = try? workspace.readBlob(item.path),
               let header = try? ImageProbe.probe(bytes, maxPixels: Int.max) else { return false }
         return header.pixels >= largeImagePixels
     }
@@ -146,7 +146,7 @@ public struct FacesStage: Sendable {
     func scan(_ item: ImageToScan, threads: Int = 1) -> FaceScan {
         let image: PixelImage
         do {
-            image = try ImageDecoder.decode(workspace.readFile(item.path))
+            image = try ImageDecoder.decode(workspace.readBlob(item.path))
         } catch let e as ImageProbeError {
             return FaceScan(imageSHA256: item.sha256, faces: [], error: e.reason, settings: settingsTag)
         } catch {
@@ -156,10 +156,14 @@ public struct FacesStage: Sendable {
         let gray = found.isEmpty ? image : image.luma()
         var faces: [FaceRecord] = []
         for (i, f) in found.enumerated() {
-            let crop = FaceCrop.crop(image, f, settings)
-            let rel = "faces/\(item.sha256.prefix(2))/\(item.sha256)-\(i).png"
+            // Named by its own bytes, as photos are: a crop made with other settings gets another
+            // key, so a store that never overwrites (S3 with If-None-Match) stays right.
+            let rel: String
             do {
-                try workspace.writeAtomically(ImageEncoder.png(crop), to: rel)
+                let png = try ImageEncoder.png(FaceCrop.crop(image, f, settings))
+                let hash = ContentHash.sha256Hex(png)
+                rel = "faces/\(hash.prefix(2))/\(hash).png"
+                try workspace.writeBlob(png, to: rel)
                 Fault.hit(.killAfterBlobWrite)
             } catch {
                 return FaceScan(imageSHA256: item.sha256, faces: [], error: "crop_write_failed", settings: settingsTag)

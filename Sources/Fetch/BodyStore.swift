@@ -1,4 +1,3 @@
-import Crypto
 import CurateCore
 import Foundation
 import Imaging
@@ -12,16 +11,6 @@ struct BodyStore: Sendable {
     enum Checked {
         case image(ImageRecord, ImageHeader)
         case rejected(reason: String, detail: String, header: ImageHeader?)
-    }
-
-    static func sha256Hex(_ body: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for b in SHA256.hash(data: body) {
-            out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     func check(_ body: [UInt8], sha256: String) throws -> Checked {
@@ -39,7 +28,7 @@ struct BodyStore: Sendable {
         }
         let rel = Workspace.imageRelativePath(sha256: sha256, ext: header.format.fileExtension)
         // The same bytes always land at the same path, so an existing file is already right.
-        try workspace.writeAtomically(body, to: rel, skipExisting: true)
+        try workspace.writeBlob(body, to: rel)
         Fault.hit(.killAfterBlobWrite)
         let rec = ImageRecord(sha256: sha256, path: rel, format: header.format,
                               width: header.width, height: header.height, bytes: body.count,

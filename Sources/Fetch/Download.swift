@@ -14,7 +14,4 @@ public enum Download {
     }
 }
 
-/// The content hash images are stored under (lower-case hex SHA-256).
-public enum ContentHash {
-    public static func sha256Hex(_ bytes: [UInt8]) -> String { BodyStore.sha256Hex(bytes) }
-}
+

@@ -133,7 +133,7 @@ public final class FetchStage: @unchecked Sendable {
         o.error = t.reason
         o.errorDetail = t.detail
         guard t.reason == nil else { return o }
-        let sha = BodyStore.sha256Hex(r.body)
+        let sha = ContentHash.sha256Hex(r.body)
         o.sha256 = sha
         do {
             switch try store.check(r.body, sha256: sha) {

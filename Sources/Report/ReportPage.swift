@@ -186,7 +186,7 @@ struct ThumbnailMaker {
     var missing = 0
 
     mutating func make(_ path: String, longest: Int) -> String? {
-        guard let jpeg = try? Thumbnail.jpeg(try workspace.readFile(path), longest: longest, quality: 75) else {
+        guard let jpeg = try? Thumbnail.jpeg(try workspace.readBlob(path), longest: longest, quality: 75) else {
             missing += 1
             return nil
         }

@@ -122,7 +122,7 @@ public struct ReviewServer: Sendable {
 
     func crop(_ context: ReviewContext) throws -> Response {
         guard let item = try catalog.reviewItem(faceID: try faceID(context)) else { throw HTTPError(.notFound) }
-        return .bytes(try workspace.readFile(item.crop), type: "image/png")
+        return .bytes(try workspace.readBlob(item.crop), type: "image/png")
     }
 
     func photo(_ context: ReviewContext) async throws -> Response {

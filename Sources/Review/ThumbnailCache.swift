@@ -10,7 +10,7 @@ actor ThumbnailCache {
 
     func thumbnail(of path: String, in workspace: Workspace, key: String) throws -> [UInt8] {
         if let hit = cache[key] { return hit }
-        let jpeg = try Thumbnail.jpeg(try workspace.readFile(path), longest: 360)
+        let jpeg = try Thumbnail.jpeg(try workspace.readBlob(path), longest: 360)
         cache[key] = jpeg
         order.append(key)
         if order.count > capacity { cache[order.removeFirst()] = nil }

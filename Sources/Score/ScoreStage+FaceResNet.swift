@@ -42,7 +42,7 @@ extension ScoreStage {
             var input: [Float] = []
             for f in faces {
                 if photo?.path != f.imagePath {
-                    do { photo = (f.imagePath, try ImageDecoder.decode(workspace.readFile(f.imagePath))) } catch {
+                    do { photo = (f.imagePath, try ImageDecoder.decode(workspace.readBlob(f.imagePath))) } catch {
                         throw CurateError("cannot read photo \(f.imagePath): \(error)")
                     }
                 }

@@ -148,11 +148,11 @@ public struct ScoreStage: Sendable {
         var photo: (path: String, gray: PixelImage)?
         func input(_ f: FaceToScore) throws -> [Float] {
             guard recipe.crop != .stored else {
-                return try Self.networkInput(workspace.readFile(f.crop), crop: f.crop, recipe: recipe)
+                return try Self.networkInput(workspace.readBlob(f.crop), crop: f.crop, recipe: recipe)
             }
             // Faces come sorted by photo: each photo is decoded once.
             if photo?.path != f.imagePath {
-                do { photo = (f.imagePath, try ImageDecoder.decodeGray(workspace.readFile(f.imagePath))) } catch {
+                do { photo = (f.imagePath, try ImageDecoder.decodeGray(workspace.readBlob(f.imagePath))) } catch {
                     throw CurateError("cannot read photo \(f.imagePath): \(error)")
                 }
             }

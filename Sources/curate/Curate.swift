@@ -1,4 +1,5 @@
 import ArgumentParser
+import BlobStore
 import Catalogs
 import CurateCore
 import Foundation
@@ -45,11 +46,34 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("""
         Catalog location: sqlite:PATH (default: catalog.sqlite in the workspace; also $CURATE_CATALOG). \
-        Images stay in the workspace.
+        Images stay in the workspace (or the --store).
         """, valueName: "url"))
     var catalog: String?
 
+    @Option(name: .long, help: ArgumentHelp("""
+        Where photos and face crops live: the workspace (default), file:///shared/mount, or \
+        s3://bucket/prefix?endpoint=http://host:port (signed with $AWS_ACCESS_KEY_ID and \
+        $AWS_SECRET_ACCESS_KEY); also $CURATE_STORE. Give every command the same store.
+        """, valueName: "url"))
+    var store: String?
+
+    func validate() throws {
+        _ = try BlobStoreLocation.resolve(option: store)
+    }
+
+    /// The workspace folder: catalog, pipeline copy, models, temp files.
     var workspaceDir: Workspace { Workspace(URL(fileURLWithPath: workspace)) }
+
+    /// The workspace with its blob store (`--store`): what the stages read photos and crops from.
+    var workspaceWithStore: Workspace {
+        get throws {
+            let dir = workspaceDir
+            switch try BlobStoreLocation.resolve(option: store) {
+            case .workspace: return dir
+            case let location: return Workspace(dir.root, blobStore: try location.open(workspace: dir))
+            }
+        }
+    }
 
     var catalogLocation: CatalogLocation {
         get throws { try CatalogLocation.resolve(option: catalog, workspace: workspaceDir) }
@@ -72,7 +96,7 @@ struct GlobalOptions: ParsableArguments {
     /// `--workspace`/`--pipeline`/`--catalog` (and their `=` forms) before the first other word move to
     /// just after it: `curate --workspace W fetch L` reads as `curate fetch --workspace W L`.
     static func movingLeadingGlobals(_ args: [String]) -> [String] {
-        let names = ["--workspace", "--pipeline", "--catalog"]
+        let names = ["--workspace", "--pipeline", "--catalog", "--store"]
         var globals: [String] = [], i = 0
         while i < args.count {
             let a = args[i]

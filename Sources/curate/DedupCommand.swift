@@ -28,7 +28,7 @@ struct DedupCommand: ParsableCommand {
     }
 
     func run() throws {
-        let workspace = global.workspaceDir
+        let workspace = try global.workspaceWithStore
         let catalog = try global.openExistingCatalog()
         if list {
             let listings = try catalog.clusterListings()

@@ -45,7 +45,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let workspace = global.workspaceDir
+        let workspace = try global.workspaceWithStore
         let catalog = try global.openExistingCatalog()
         let status = try catalog.status()
         try status.require(level == .image ? .images : .faces, for: "export")

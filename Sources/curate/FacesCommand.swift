@@ -23,7 +23,7 @@ struct FacesCommand: ParsableCommand {
         var settings = try global.loadPipeline().faces
         if largest { settings.largest = true }
         if let crop { settings.crop = crop }
-        let workspace = global.workspaceDir
+        let workspace = try global.workspaceWithStore
         let stage = try FacesStage(workspace: workspace, catalog: try global.openExistingCatalog(), settings: settings,
                                    modelsDir: try models.url(global),
                                    progress: StageProgress.forTerminal(label: "faces"))

@@ -50,7 +50,7 @@ struct FetchCommand: ParsableCommand {
         try settings.validate()
 
         let parser = try URLListParser(labels: config.labels, defaultLabel: label)
-        let workspace = global.workspaceDir
+        let workspace = try global.workspaceWithStore
         let catalog = try global.openCatalog()
         // Read every list before recording any, so a missing file changes nothing.
         let parsed = try lists.map { try parser.parse(file: URL(fileURLWithPath: $0)) }

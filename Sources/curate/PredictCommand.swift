@@ -53,7 +53,7 @@ struct PredictCommand: ParsableCommand {
             let entries = batch.loaded.enumerated().map { i, url in
                 URLEntry(url: url, label: label, listFile: "curate predict --add", line: i + 1)
             }
-            let workspace = global.workspaceDir
+            let workspace = try global.workspaceWithStore
             let summary = try FetchStage.addAndFetch(entries, workspace: workspace, catalog: try global.openCatalog(),
                                                      settings: pipeline.fetch)
             log("added to \(try global.catalogLocation) as \(label): \(summary.fetched) fetched, "

@@ -16,7 +16,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let pipeline = try global.loadPipeline()
-        let workspace = global.workspaceDir
+        let workspace = try global.workspaceWithStore
         let page = ReportPage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels,
                               splits: pipeline.split.ratio.names)
         let (html, missing) = try page.render()

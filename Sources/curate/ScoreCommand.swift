@@ -44,7 +44,7 @@ struct ScoreCommand: ParsableCommand {
         var settings = pipeline.score
         if let rankBy { settings.rankBy = rankBy }
         let m = model
-        let workspace = global.workspaceDir
+        let workspace = try global.workspaceWithStore
         let catalog = try global.openExistingCatalog()
         var stage = ScoreStage(workspace: workspace, catalog: catalog, labels: pipeline.labels.names, settings: settings,
                                modelsDir: try models.url(global), progress: StageProgress.forTerminal(label: "score"))
@@ -102,7 +102,7 @@ struct TrainCommand: ParsableCommand {
         var settings = pipeline.score
         if let folds { settings.folds = folds }
         if let seed { settings.seed = seed }
-        let workspace = global.workspaceDir
+        let workspace = try global.workspaceWithStore
         if select {
             let stage = SelectStage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels.names,
                                     settings: settings, modelsDir: try models.url(global), progress: StageProgress.forTerminal(label: "select"))

@@ -51,7 +51,7 @@ struct WorkerCommand: ParsableCommand {
         let pipeline = try global.loadPipeline()
         let needsModels = stages.contains(.faces) || stages.contains(.score)
         let loop = WorkerLoop(steps: stages, untilIdle: untilIdle, poll: poll, policy: LeasePolicy(seconds: lease),
-                              workspace: global.workspaceDir, catalog: try global.openExistingCatalog(), pipeline: pipeline,
+                              workspace: try global.workspaceWithStore, catalog: try global.openExistingCatalog(), pipeline: pipeline,
                               modelsDir: needsModels ? try models.url(global) : URL(fileURLWithPath: "/nonexistent"))
         Interrupt.install()
         let summary = try loop.run()

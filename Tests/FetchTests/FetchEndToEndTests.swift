@@ -91,7 +91,7 @@ struct FetchEndToEndTests {
             #expect(p.labels == [URLLabel(label: r.label, listFile: "labels.csv")])
             let stored = ws.url(relative: Workspace.imageRelativePath(sha256: r.sha256, ext: "jpg"))
             let bytes = try [UInt8](Data(contentsOf: stored))
-            #expect(BodyStore.sha256Hex(bytes) == r.sha256)
+            #expect(ContentHash.sha256Hex(bytes) == r.sha256)
         }
         let status = try catalog.status()
         #expect(status.urls.pending == 0)

@@ -55,7 +55,7 @@ struct KillResumeTests {
         for p in all {
             #expect(p.sha256 == expected[p.url])
             let file = Workspace(ws).url(relative: Workspace.imageRelativePath(sha256: p.sha256 ?? "", ext: "jpg"))
-            #expect(BodyStore.sha256Hex(try [UInt8](Data(contentsOf: file))) == p.sha256)
+            #expect(ContentHash.sha256Hex(try [UInt8](Data(contentsOf: file))) == p.sha256)
         }
         // No half-written files survive the rerun, and no stray files sit in the store.
         let tmp = try FileManager.default.contentsOfDirectory(atPath: ws.appendingPathComponent("tmp").path)

@@ -28,7 +28,7 @@ public final class SeaweedS3 {
         process.executableURL = Self.binary
         process.arguments = ["server", "-dir=\(dir.appendingPathComponent("data").path)", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
                              "-master.port=\(ports[0])", "-volume.port=\(ports[1])", "-filer.port=\(ports[2])",
-                             "-s3", "-s3.port=\(ports[3])", "-s3.config=\(config.path)", "-master.telemetry=false",
+                             "-s3", "-s3.port=\(ports[3])", "-s3.config=\(config.path)", "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false",
                              "-volume.max=0", "-master.volumeSizeLimitMB=64"]
         let log = dir.appendingPathComponent("weed.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -1,4 +1,4 @@
-import CurateCore
+import Crypto
 import Foundation
 
 /// Where blobs (photos, face crops) live, by content-addressed key (`images/ab/<sha256>.jpg`,
@@ -51,11 +51,24 @@ public struct DirectoryBlobStore: BlobStore {
 }
 
 /// Keys are relative paths of plain segments: no way out of the store's root or prefix.
-enum BlobKey {
-    static func check(_ key: String) throws {
+public enum BlobKey {
+    public static func check(_ key: String) throws {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         guard !key.isEmpty, !key.hasPrefix("/"), parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
             throw CurateError("not a blob key: '\(key)' (a relative path such as images/ab/<sha256>.jpg)")
         }
+    }
+}
+
+/// The content hash blobs are named by (lower-case hex SHA-256).
+public enum ContentHash {
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for b in SHA256.hash(data: bytes) {
+            out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

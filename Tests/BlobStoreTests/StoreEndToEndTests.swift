@@ -1,0 +1,76 @@
+import CurateCore
+import Foundation
+import Testing
+import TestSupport
+@testable import BlobStore
+
+/// The pipeline with its photos and crops in S3 (a real SeaweedFS) gives the dataset the
+/// workspace folder gives: fetch → dedup → faces → split → score → export on 45 shared photos.
+@Suite(.enabled(if: hasDataset && hasModels && SeaweedS3.available,
+                "skipped: needs ../shared, Data/models (scripts/models.sh) and SeaweedFS (scripts/seaweedfs.sh)"))
+struct StoreEndToEndTests {
+    @Test func anS3StoreMakesTheSameDatasetAsTheWorkspaceFolder() throws {
+        let server = try SeaweedS3()
+        let tmp = try makeTempDir("e2e-store")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let location = S3Location(endpoint: server.endpoint, bucket: "curate-e2e", prefix: "scrape")
+        let bucket = S3BlobStore(location, credentials: S3Credentials(accessKey: server.accessKey, secretKey: server.secretKey))
+        var created = false
+        for _ in 0..<100 where !created {
+            do { try bucket.createBucket(); created = true } catch { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        try #require(created)
+
+        let list = tmp.appendingPathComponent("photos.tsv")
+        let rows = try datasetRows().enumerated().filter { $0.offset % 12 == 0 }.map(\.element)
+        try rows.map { "\($0.label)\t\(datasetDir.appendingPathComponent($0.path).absoluteString)" }
+            .joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let models = ["--models", repoRoot.appendingPathComponent("Data/models").path]
+        var env = ProcessInfo.processInfo.environment
+        env["AWS_ACCESS_KEY_ID"] = server.accessKey
+        env["AWS_SECRET_ACCESS_KEY"] = server.secretKey
+
+        /// The whole pipeline in `ws`; returns the face export, one object per face.
+        func pipeline(_ ws: URL, store: [String]) throws -> [[String: Any]] {
+            let common = ["--workspace", ws.path, "--pipeline", repoRoot.appendingPathComponent("Pipelines/emotions.yml").path] + store
+            func curate(_ args: [String]) throws -> String {
+                let r = try runProgram(try curateBinary(), args + common, environment: env)
+                #expect(r.status == 0, "curate \(args.joined(separator: " ")) \(store): \(r.err)")
+                return r.out
+            }
+            for step in [["fetch", list.path], ["dedup"], ["faces"] + models, ["split"], ["score"] + models] { _ = try curate(step) }
+            return try curate(["export", "--format", "jsonl"]).split(separator: "\n").map {
+                try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+            }
+        }
+        let inS3 = try pipeline(tmp.appendingPathComponent("ws-s3"), store: ["--store", "s3://curate-e2e/scrape?endpoint=\(server.endpoint)"])
+        let inFolder = try pipeline(tmp.appendingPathComponent("ws-folder"), store: [])
+
+        // Content-keyed: the same faces, labels, splits and scores either way.
+        func key(_ f: [String: Any]) -> String {
+            let probs = (f["probs"] as? [String: Double] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\(String(format: "%.4f", $0.value))" }
+            return ["\(f["image_sha256"]!)", "\(f["index"]!)", "\(f["box"]!)", "\(f["label"] ?? "")", "\(f["split"] ?? "")", "\(f["crop"]!)"]
+                .joined(separator: " ") + " " + probs.joined(separator: ",")
+        }
+        #expect(inS3.count >= 30)
+        #expect(inS3.map(key).sorted() == inFolder.map(key).sorted())
+        // The photos and crops are in the bucket, named by their bytes, and not in the workspace.
+        let fm = FileManager.default
+        #expect(!fm.fileExists(atPath: tmp.appendingPathComponent("ws-s3/images").path))
+        #expect(!fm.fileExists(atPath: tmp.appendingPathComponent("ws-s3/faces").path))
+        for f in inS3 {
+            let crop = f["crop"] as! String
+            let bytes = try bucket.get(crop)
+            #expect(crop == "faces/\(ContentHash.sha256Hex(bytes).prefix(2))/\(ContentHash.sha256Hex(bytes)).png")
+            let photo = f["image_sha256"] as! String
+            #expect(try bucket.exists(Workspace.imageRelativePath(sha256: photo, ext: "jpg")))
+        }
+        // A wrong secret: the command fails with S3's refusal, and says so.
+        var wrong = env
+        wrong["AWS_SECRET_ACCESS_KEY"] = "wrong"
+        let r = try runProgram(try curateBinary(), ["export", "--format", "imagefolder", "--out", tmp.appendingPathComponent("out").path,
+                                                    "--workspace", tmp.appendingPathComponent("ws-s3").path,
+                                                    "--store", "s3://curate-e2e/scrape?endpoint=\(server.endpoint)"], environment: wrong)
+        #expect(r.status != 0 && r.err.contains("403"), "\(r.err)")
+    }
+}
