@@ -49,7 +49,11 @@ public enum BlobStoreLocation: Sendable, Equatable {
     public func open(workspace: Workspace, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any BlobStore {
         switch self {
         case .workspace: return DirectoryBlobStore(root: workspace.root)
-        case .directory(let dir): return DirectoryBlobStore(root: dir)
+        case .directory(let dir):
+            // A shared folder gets the workspace's cleanup: this host's dead processes' partial
+            // files go (a worker killed mid-write leaves one), other hosts' are left alone.
+            try Workspace(dir).prepareForWriting()
+            return DirectoryBlobStore(root: dir)
         case .s3(let location):
             guard let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
                   let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {

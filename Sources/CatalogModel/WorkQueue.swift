@@ -179,3 +179,15 @@ public struct FailedShard: Sendable, Hashable, Codable {
         self.shard = shard; self.stage = stage; self.attempts = attempts; self.error = error
     }
 }
+
+/// One shard as an audit sees it.
+public struct ShardRecord: Sendable, Hashable, Codable {
+    public var shard: Int64
+    public var stage: String
+    public var state: String
+    public var items: Int
+    public var attempts: Int
+    public init(shard: Int64, stage: String, state: String, items: Int, attempts: Int) {
+        self.shard = shard; self.stage = stage; self.state = state; self.items = items; self.attempts = attempts
+    }
+}

@@ -246,4 +246,14 @@ extension SQLiteCatalog {
             return q
         }
     }
+
+    public func shards() throws -> [ShardRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, stage, parameter, state, items, attempts FROM shards ORDER BY id").map { r in
+                let name: String = r["stage"]
+                return ShardRecord(shard: r["id"], stage: WorkStage(name: name, parameter: r["parameter"])?.description ?? name,
+                                   state: r["state"], items: r["items"], attempts: r["attempts"])
+            }
+        }
+    }
 }

@@ -111,6 +111,8 @@ public protocol CatalogInspection: Sendable {
     func faces(ofImage sha256: String) throws -> [FaceRecord]
     /// The whole label history, oldest first.
     func reviewHistory() throws -> [ReviewEntry]
+    /// Every shard of the work queue, oldest first: stage, state and attempts.
+    func shards() throws -> [ShardRecord]
 }
 
 /// The calls outside leased work (tests, `predict --add`, audits): the whole to-do list, no lease.

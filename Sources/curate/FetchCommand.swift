@@ -41,6 +41,9 @@ struct FetchCommand: ParsableCommand {
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds, not \(timeout)") }
     }
 
+    @Flag(help: "Only record the lists' URLs (for `curate worker` processes to fetch); fetch nothing.")
+    var enqueue = false
+
     func run() throws {
         let config = try global.loadPipeline()
         var settings = config.fetch
@@ -61,6 +64,12 @@ struct FetchCommand: ParsableCommand {
             log("\(path): \(counted(list.entries.count, "URL")) (\(added.newURLs) new), \(list.problems.count) skipped")
         }
         for p in problems { log("Warning: \(p)") }
+        if enqueue {
+            // The lists are recorded; `curate worker` processes (here or on other machines) fetch them.
+            print("recorded the lists; fetch them with `curate fetch` or `curate worker --stages fetch,…`")
+            if !problems.isEmpty { throw ExitCode(3) }
+            return
+        }
 
         let stage = try FetchStage(workspace: workspace, catalog: catalog, settings: settings,
                                    progress: StageProgress.forTerminal(label: "fetch"))

@@ -41,7 +41,11 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Lease length in seconds (renewed every third of it while working).")
     var lease: Double = 60
 
+    @Option(help: "Items per shard when this worker plans new work (smaller: finer sharing among few items).")
+    var shardSize: Int = LeasePolicy().shardSize
+
     func validate() throws {
+        if shardSize < 1 { throw ValidationError("--shard-size must be at least 1") }
         if stages.isEmpty { throw ValidationError("--stages is empty") }
         if poll <= 0 { throw ValidationError("--poll must be positive") }
         if lease < 1 { throw ValidationError("--lease must be at least 1 second") }
@@ -50,7 +54,7 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         let pipeline = try global.loadPipeline()
         let needsModels = stages.contains(.faces) || stages.contains(.score)
-        let loop = WorkerLoop(steps: stages, untilIdle: untilIdle, poll: poll, policy: LeasePolicy(seconds: lease),
+        let loop = WorkerLoop(steps: stages, untilIdle: untilIdle, poll: poll, policy: LeasePolicy(seconds: lease, shardSize: shardSize),
                               workspace: try global.workspaceWithStore, catalog: try global.openExistingCatalog(), pipeline: pipeline,
                               modelsDir: needsModels ? try models.url(global) : URL(fileURLWithPath: "/nonexistent"))
         Interrupt.install()
