@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(name: "WebImageTests", dependencies: ["Imaging", "Dedup", "Faces", "TestSupport"],
                     exclude: ["make_variants.py"]),
         .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore", "CurateCore", "curate", "TestSupport"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Catalogs", "CurateCore", "curate", "TestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: ["BlobStore", "Catalogs", "CurateCore", "curate", "TestSupport"]),
         // Shared test helpers (paths, temp dirs, the loopback server, the curate binary).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "FetchTests", dependencies: ["Catalogs", "Fetch", "CurateCore", "Export", "curate", "TestSupport"]),

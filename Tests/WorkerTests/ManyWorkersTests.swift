@@ -1,3 +1,4 @@
+import BlobStore
 import Catalogs
 import CurateCore
 import Foundation
@@ -9,9 +10,32 @@ import TestSupport
 /// before the row naming it committed). The dataset comes out as a single `curate` process makes it.
 @Suite(.enabled(if: hasDataset && hasModels, "skipped: needs ../shared and Data/models (scripts/models.sh)"))
 struct ManyWorkersTests {
-    @Test func fourWorkersOneKilledMakeTheSingleProcessDataset() throws {
+    @Test func fourWorkersOneKilledOverASharedFolderMakeTheSingleProcessDataset() throws {
+        try fourWorkersOneKilled(s3: nil)
+    }
+
+    @Test(.enabled(if: SeaweedS3.available, Comment(rawValue: SeaweedS3.skipReason)))
+    func fourWorkersOneKilledOverS3MakeTheSingleProcessDataset() throws {
+        try fourWorkersOneKilled(s3: try SeaweedS3())
+    }
+
+    /// The blobs in a folder (`s3` nil) or in a bucket of that server.
+    func fourWorkersOneKilled(s3: SeaweedS3?) throws {
         let tmp = try makeTempDir("workers")
         defer { try? FileManager.default.removeItem(at: tmp) }
+        var env = ProcessInfo.processInfo.environment
+        var bucket: S3BlobStore?
+        if let s3 {
+            env["AWS_ACCESS_KEY_ID"] = s3.accessKey
+            env["AWS_SECRET_ACCESS_KEY"] = s3.secretKey
+            let b = S3BlobStore(S3Location(endpoint: s3.endpoint, bucket: "workers"), credentials: S3Credentials(accessKey: s3.accessKey, secretKey: s3.secretKey))
+            var created = false
+            for _ in 0..<100 where !created {
+                do { try b.createBucket(); created = true } catch { Thread.sleep(forTimeInterval: 0.2) }
+            }
+            try #require(created)
+            bucket = b
+        }
         let list = tmp.appendingPathComponent("photos.tsv")
         let rows = try datasetRows().enumerated().filter { $0.offset % 6 == 0 }.map(\.element)
         let faults = (1...4).map { "sad\tfile:///nonexistent/curate-missing-\($0).jpg" }
@@ -20,12 +44,13 @@ struct ManyWorkersTests {
         let models = ["--models", repoRoot.appendingPathComponent("Data/models").path]
         let pipeline = ["--pipeline", repoRoot.appendingPathComponent("Pipelines/emotions.yml").path]
         let blobs = tmp.appendingPathComponent("blobs")
-        let many = ["--workspace", tmp.appendingPathComponent("ws-many").path, "--store", blobs.absoluteString] + pipeline
+        let store = s3.map { "s3://workers?endpoint=\($0.endpoint)" } ?? blobs.absoluteString
+        let many = ["--workspace", tmp.appendingPathComponent("ws-many").path, "--store", store] + pipeline
         let one = ["--workspace", tmp.appendingPathComponent("ws-one").path] + pipeline
 
         @discardableResult
         func curate(_ args: [String], _ common: [String]) throws -> String {
-            let r = try runProgram(try curateBinary(), args + common)
+            let r = try runProgram(try curateBinary(), args + common, environment: env)
             #expect(r.status == 0, "curate \(args.joined(separator: " ")): \(r.err)")
             return r.out
         }
@@ -36,9 +61,9 @@ struct ManyWorkersTests {
                 let p = Process()
                 p.executableURL = try curateBinary()
                 p.arguments = ["worker", "--stages", stages, "--until-idle", "--shard-size", "8", "--lease", "5"] + models + many
-                var env = ProcessInfo.processInfo.environment
-                if i == 0, let fault { env["CURATE_FAULT"] = fault }
-                p.environment = env
+                var workerEnv = env
+                if i == 0, let fault { workerEnv["CURATE_FAULT"] = fault }
+                p.environment = workerEnv
                 p.standardOutput = FileHandle.nullDevice
                 p.standardError = FileHandle.nullDevice
                 try p.run()
@@ -83,20 +108,33 @@ struct ManyWorkersTests {
         #expect(shards.filter { $0.stage == "fetch" }.count > 4)
         // Every blob's name is its bytes' sha256; no partial files anywhere.
         let fm = FileManager.default
-        var checked = 0
-        for dir in ["images", "faces"] {
-            for sub in try fm.contentsOfDirectory(atPath: blobs.appendingPathComponent(dir).path) {
-                for name in try fm.contentsOfDirectory(atPath: blobs.appendingPathComponent("\(dir)/\(sub)").path) {
-                    let bytes = try [UInt8](Data(contentsOf: blobs.appendingPathComponent("\(dir)/\(sub)/\(name)")))
-                    #expect(name.split(separator: ".")[0] == ContentHash.sha256Hex(bytes), "\(dir)/\(sub)/\(name)")
-                    checked += 1
+        if let bucket {
+            // S3 has no partial objects; read back each photo and crop the catalog names.
+            var checked = 0
+            for f in try catalog.faceExportRows() {
+                let bytes = try bucket.get(f.crop)
+                #expect(f.crop.hasSuffix(ContentHash.sha256Hex(bytes) + ".png"), "\(f.crop)")
+                let photo = Workspace.imageRelativePath(sha256: f.imageSHA256, ext: "jpg")
+                #expect(ContentHash.sha256Hex(try bucket.get(photo)) == f.imageSHA256)
+                checked += 1
+            }
+            #expect(checked > rows.count / 2)
+            #expect(!fm.fileExists(atPath: tmp.appendingPathComponent("ws-many/images").path))
+        } else {
+            var checked = 0
+            for dir in ["images", "faces"] {
+                for sub in try fm.contentsOfDirectory(atPath: blobs.appendingPathComponent(dir).path) {
+                    for name in try fm.contentsOfDirectory(atPath: blobs.appendingPathComponent("\(dir)/\(sub)").path) {
+                        let bytes = try [UInt8](Data(contentsOf: blobs.appendingPathComponent("\(dir)/\(sub)/\(name)")))
+                        #expect(name.split(separator: ".")[0] == ContentHash.sha256Hex(bytes), "\(dir)/\(sub)/\(name)")
+                        checked += 1
+                    }
                 }
             }
+            #expect(checked > rows.count)
+            #expect(((try? fm.contentsOfDirectory(atPath: blobs.appendingPathComponent("tmp").path)) ?? []).isEmpty)
         }
-        #expect(checked > rows.count)
-        for tmpDir in [blobs.appendingPathComponent("tmp"), tmp.appendingPathComponent("ws-many/tmp")] {
-            #expect(((try? fm.contentsOfDirectory(atPath: tmpDir.path)) ?? []).isEmpty, "\(tmpDir.path)")
-        }
+        #expect(((try? fm.contentsOfDirectory(atPath: tmp.appendingPathComponent("ws-many/tmp").path)) ?? []).isEmpty)
 
         // The face export, content-keyed, equals the single process's.
         func faces(_ common: [String]) throws -> [String] {
