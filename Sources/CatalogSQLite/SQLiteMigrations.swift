@@ -245,6 +245,10 @@ extension SQLiteCatalog {
                 );
                 """)
         }
+        m.registerMigration("v12: catalog settings") { db in
+            // Facts about the catalog itself, e.g. the blob store its rows' paths name (`--store`).
+            try db.execute(sql: "CREATE TABLE catalog_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        }
         return m
     }
 }

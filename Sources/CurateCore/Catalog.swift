@@ -10,7 +10,15 @@
 /// thread waits for each result; callers never run on that group, so the wait cannot deadlock.
 /// The review server's handlers make one short call per request (a loopback, one-user page).
 public typealias Catalog = StatusCatalog & FetchCatalog & DedupCatalog & FacesCatalog & SplitCatalog & ScoreCatalog
-    & ReviewCatalog & ExportCatalog & WorkQueueCatalog
+    & ReviewCatalog & ExportCatalog & WorkQueueCatalog & StoreCatalog
+
+/// Which blob store the catalog's paths name (`--store`): recorded by the first command given
+/// one, so the next commands (on any machine) read the same store or refuse another.
+public protocol StoreCatalog: Sendable {
+    func recordedStore() throws -> String?
+    /// Records `url` unless a store is recorded already; returns the one recorded now.
+    func recordStore(_ url: String) throws -> String
+}
 
 /// What `curate status` and the read-only commands ask: counts and provenance.
 public protocol StatusCatalog: Sendable {

@@ -53,7 +53,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("""
         Where photos and face crops live: the workspace (default), file:///shared/mount, or \
         s3://bucket/prefix?endpoint=http://host:port (signed with $AWS_ACCESS_KEY_ID and \
-        $AWS_SECRET_ACCESS_KEY); also $CURATE_STORE. Give every command the same store.
+        $AWS_SECRET_ACCESS_KEY); also $CURATE_STORE. The catalog records the first one given; later \
+        commands use it and refuse another.
         """, valueName: "url"))
     var store: String?
 
@@ -64,15 +65,23 @@ struct GlobalOptions: ParsableArguments {
     /// The workspace folder: catalog, pipeline copy, models, temp files.
     var workspaceDir: Workspace { Workspace(URL(fileURLWithPath: workspace)) }
 
-    /// The workspace with its blob store (`--store`): what the stages read photos and crops from.
-    var workspaceWithStore: Workspace {
-        get throws {
-            let dir = workspaceDir
-            switch try BlobStoreLocation.resolve(option: store) {
-            case .workspace: return dir
-            case let location: return Workspace(dir.root, blobStore: try location.open(workspace: dir))
+    /// The workspace with its blob store: `--store` (or `$CURATE_STORE`), which the catalog
+    /// records the first time one is given, else the one it recorded, else the workspace folder.
+    /// A store other than the recorded one is refused: the catalog's paths name blobs there.
+    func workspace(with catalog: any CatalogBackend) throws -> Workspace {
+        let dir = workspaceDir
+        let given = try BlobStoreLocation.resolve(option: store)
+        let asked = store ?? ProcessInfo.processInfo.environment["CURATE_STORE"]
+        var url = try catalog.recordedStore()
+        if let asked, !asked.isEmpty, given != .workspace {
+            if let url, try BlobStoreLocation.parse(url) != given {
+                throw CurateError("this catalog's photos and crops are in \(url); --store \(asked) is another store "
+                                  + "(give the same one, or none to use it)")
             }
+            url = try url ?? catalog.recordStore(asked)
         }
+        guard let url else { return dir }
+        return Workspace(dir.root, blobStore: try BlobStoreLocation.parse(url).open(workspace: dir))
     }
 
     var catalogLocation: CatalogLocation {

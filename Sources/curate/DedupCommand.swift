@@ -28,8 +28,8 @@ struct DedupCommand: ParsableCommand {
     }
 
     func run() throws {
-        let workspace = try global.workspaceWithStore
         let catalog = try global.openExistingCatalog()
+        let workspace = try global.workspace(with: catalog)
         if list {
             let listings = try catalog.clusterListings()
             let conflicts = try catalog.labelConflicts()

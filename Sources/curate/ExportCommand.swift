@@ -45,8 +45,8 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let workspace = try global.workspaceWithStore
         let catalog = try global.openExistingCatalog()
+        let workspace = try global.workspace(with: catalog)
         let status = try catalog.status()
         try status.require(level == .image ? .images : .faces, for: "export")
         if format == .imagefolder || format == .webdataset {

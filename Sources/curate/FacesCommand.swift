@@ -23,8 +23,9 @@ struct FacesCommand: ParsableCommand {
         var settings = try global.loadPipeline().faces
         if largest { settings.largest = true }
         if let crop { settings.crop = crop }
-        let workspace = try global.workspaceWithStore
-        let stage = try FacesStage(workspace: workspace, catalog: try global.openExistingCatalog(), settings: settings,
+        let catalog = try global.openExistingCatalog()
+        let workspace = try global.workspace(with: catalog)
+        let stage = try FacesStage(workspace: workspace, catalog: catalog, settings: settings,
                                    modelsDir: try models.url(global),
                                    progress: StageProgress.forTerminal(label: "faces"))
         Interrupt.install()

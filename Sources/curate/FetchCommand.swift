@@ -53,8 +53,8 @@ struct FetchCommand: ParsableCommand {
         try settings.validate()
 
         let parser = try URLListParser(labels: config.labels, defaultLabel: label)
-        let workspace = try global.workspaceWithStore
         let catalog = try global.openCatalog()
+        let workspace = try global.workspace(with: catalog)
         // Read every list before recording any, so a missing file changes nothing.
         let parsed = try lists.map { try parser.parse(file: URL(fileURLWithPath: $0)) }
         var problems: [ListProblem] = []

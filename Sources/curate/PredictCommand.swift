@@ -53,8 +53,9 @@ struct PredictCommand: ParsableCommand {
             let entries = batch.loaded.enumerated().map { i, url in
                 URLEntry(url: url, label: label, listFile: "curate predict --add", line: i + 1)
             }
-            let workspace = try global.workspaceWithStore
-            let summary = try FetchStage.addAndFetch(entries, workspace: workspace, catalog: try global.openCatalog(),
+            let catalog = try global.openCatalog()
+            let workspace = try global.workspace(with: catalog)
+            let summary = try FetchStage.addAndFetch(entries, workspace: workspace, catalog: catalog,
                                                      settings: pipeline.fetch)
             log("added to \(try global.catalogLocation) as \(label): \(summary.fetched) fetched, "
                 + "\(summary.duplicates) already stored, \(summary.failed) failed")

@@ -16,8 +16,9 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let pipeline = try global.loadPipeline()
-        let workspace = try global.workspaceWithStore
-        let page = ReportPage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels,
+        let catalog = try global.openExistingCatalog()
+        let workspace = try global.workspace(with: catalog)
+        let page = ReportPage(workspace: workspace, catalog: catalog, labels: pipeline.labels,
                               splits: pipeline.split.ratio.names)
         let (html, missing) = try page.render()
         let url = URL(fileURLWithPath: out)

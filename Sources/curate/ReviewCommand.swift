@@ -52,8 +52,8 @@ struct ReviewCommand: AsyncParsableCommand {
         let rank = rankBy ?? pipeline.score.rankBy
         let who = reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         guard !who.trimmingCharacters(in: .whitespaces).isEmpty else { throw CurateError("--reviewer must not be empty") }
-        let workspace = try global.workspaceWithStore
         let catalog = try global.openExistingCatalog()
+        let workspace = try global.workspace(with: catalog)
         if try catalog.status().scored == 0 { throw CurateError("no scored faces to review: run `curate score` first") }
         // The "try an image" page needs the models; the review queue does not.
         var tryImage: TryImage?

@@ -44,8 +44,8 @@ struct ScoreCommand: ParsableCommand {
         var settings = pipeline.score
         if let rankBy { settings.rankBy = rankBy }
         let m = model
-        let workspace = try global.workspaceWithStore
         let catalog = try global.openExistingCatalog()
+        let workspace = try global.workspace(with: catalog)
         var stage = ScoreStage(workspace: workspace, catalog: catalog, labels: pipeline.labels.names, settings: settings,
                                modelsDir: try models.url(global), progress: StageProgress.forTerminal(label: "score"))
         stage.partial = partial
@@ -102,7 +102,7 @@ struct TrainCommand: ParsableCommand {
         var settings = pipeline.score
         if let folds { settings.folds = folds }
         if let seed { settings.seed = seed }
-        let workspace = try global.workspaceWithStore
+        let workspace = try global.workspace(with: try global.openExistingCatalog())
         if select {
             let stage = SelectStage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels.names,
                                     settings: settings, modelsDir: try models.url(global), progress: StageProgress.forTerminal(label: "select"))

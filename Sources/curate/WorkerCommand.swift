@@ -54,8 +54,9 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         let pipeline = try global.loadPipeline()
         let needsModels = stages.contains(.faces) || stages.contains(.score)
+        let catalog = try global.openExistingCatalog()
         let loop = WorkerLoop(steps: stages, untilIdle: untilIdle, poll: poll, policy: LeasePolicy(seconds: lease, shardSize: shardSize),
-                              workspace: try global.workspaceWithStore, catalog: try global.openExistingCatalog(), pipeline: pipeline,
+                              workspace: try global.workspace(with: catalog), catalog: catalog, pipeline: pipeline,
                               modelsDir: needsModels ? try models.url(global) : URL(fileURLWithPath: "/nonexistent"))
         Interrupt.install()
         let summary = try loop.run()

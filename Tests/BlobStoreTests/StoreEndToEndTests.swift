@@ -74,3 +74,34 @@ struct StoreEndToEndTests {
         #expect(r.status != 0 && r.err.contains("403"), "\(r.err)")
     }
 }
+
+/// The catalog remembers its store: later commands use it without `--store` and refuse another.
+@Suite(.enabled(if: hasDataset, "skipped: ../shared dataset is absent"))
+struct RecordedStoreTests {
+    @Test func laterCommandsUseTheRecordedStoreAndRefuseAnother() throws {
+        let tmp = try makeTempDir("recorded-store")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let list = tmp.appendingPathComponent("photos.tsv")
+        let rows = try datasetRows().prefix(3)
+        try rows.map { "\($0.label)\t\(datasetDir.appendingPathComponent($0.path).absoluteString)" }
+            .joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let ws = ["--workspace", tmp.appendingPathComponent("ws").path]
+        let blobs = tmp.appendingPathComponent("blobs")
+        var env = ProcessInfo.processInfo.environment
+        env["CURATE_STORE"] = nil
+        func curate(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+            try runProgram(try curateBinary(), args + ws, environment: env)
+        }
+        #expect(try curate(["fetch", list.path, "--store", blobs.absoluteString]).status == 0)
+        // No --store: the recorded one. Hashing reads every photo, so it must find them there.
+        let dedup = try curate(["dedup"])
+        #expect(dedup.status == 0, "\(dedup.err)")
+        let images = try FileManager.default.subpathsOfDirectory(atPath: blobs.appendingPathComponent("images").path)
+        #expect(images.filter { $0.hasSuffix(".jpg") }.count == 3)
+        #expect(!FileManager.default.fileExists(atPath: tmp.appendingPathComponent("ws/images").path))
+        // The same store again is fine; another is refused, naming both, and changes nothing.
+        #expect(try curate(["dedup", "--store", blobs.absoluteString]).status == 0)
+        let other = try curate(["dedup", "--store", tmp.appendingPathComponent("elsewhere").absoluteString])
+        #expect(other.status != 0 && other.err.contains("another store") && other.err.contains(blobs.path), "\(other.err)")
+    }
+}

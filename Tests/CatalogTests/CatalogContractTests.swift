@@ -122,3 +122,15 @@ struct CatalogContractTests {
         }
     }
 }
+
+extension CatalogContractTests {
+    @Test(arguments: Backend.allCases)
+    func theFirstRecordedStoreStays(_ backend: Backend) throws {
+        try backend.withCatalog { cat, ws throws in
+            #expect(try cat.recordedStore() == nil)
+            #expect(try cat.recordStore("s3://a?endpoint=http://h:1") == "s3://a?endpoint=http://h:1")
+            #expect(try cat.recordStore("file:///other") == "s3://a?endpoint=http://h:1")
+            #expect(try backend.reopen(ws).recordedStore() == "s3://a?endpoint=http://h:1")
+        }
+    }
+}
