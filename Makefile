@@ -1,4 +1,4 @@
-.PHONY: demo test models bench-fetch bench-dedup bench-score bench-quality fuzz
+.PHONY: demo test models bench-fetch bench-dedup bench-score bench-quality bench-workers fuzz
 # Set up, then run the main job on the embedded sample.
 demo:
 	scripts/demo.sh
@@ -20,6 +20,9 @@ bench-score:
 # How the face quality gate's measurements move the scorer (the gate's defaults come from it).
 bench-quality:
 	scripts/bench-quality.sh
+# faces in 1, 2 and 4 `curate worker` processes on one catalog against one plain process.
+bench-workers:
+	swift build -c release --product curate >/dev/null && python3 scripts/bench_workers.py --curate "$$(swift build -c release --show-bin-path)/curate"
 # libFuzzer + ASan over the header probe, every decoder and the EXIF parser (not in CI).
 fuzz:
 	scripts/fuzz.sh
