@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Inference", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: hotLoops),
 
         // Where blobs live: the workspace, a shared folder, or S3 (libcurl's SigV4; no SDK).
-        .target(name: "BlobStore", dependencies: ["CurateCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "BlobStore", dependencies: ["CurateCore", "CCurl"]),
 
         // libpng's low-level reader (its errors longjmp, so it is driven from C).
         .target(name: "CCodecs", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O3"])]),
@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore", "CurateCore", "curate", "TestSupport"]),
         .testTarget(name: "WorkerTests", dependencies: ["BlobStore", "Catalogs", "CurateCore", "curate", "TestSupport"]),
         // Shared test helpers (paths, temp dirs, the loopback server, the curate binary).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["BlobStore"], path: "Tests/TestSupport"),
         .testTarget(name: "FetchTests", dependencies: ["Catalogs", "Fetch", "CurateCore", "Export", "curate", "TestSupport"]),
         .testTarget(name: "DedupTests", dependencies: ["Catalogs", "Dedup", "CurateCore", "Imaging", "Fetch", "TestSupport"]),
         .testTarget(name: "ScoreTests", dependencies: ["Catalogs", "Score", "Split", "CurateCore", "Imaging", "Inference", "curate", "TestSupport"]),

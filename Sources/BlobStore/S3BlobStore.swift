@@ -1,5 +1,4 @@
 import CCurl
-import Crypto
 import CurateCore
 import Foundation
 
@@ -64,7 +63,7 @@ public struct S3BlobStore: BlobStore {
         var list: UnsafeMutablePointer<curl_slist>?
         // The payload's hash, signed: S3 checks the body against it. (Given no such header,
         // libcurl 7.88 signs a posted body's hash but does not send it, which S3 servers reject.)
-        let digest = SHA256.hash(data: body ?? []).map { String(format: "%02x", $0) }.joined()
+        let digest = ContentHash.sha256Hex(body ?? [])
         for header in headers + ["x-amz-content-sha256: \(digest)"] { list = curl_slist_append(list, header) }
         defer { curl_slist_free_all(list) }
         let sink = ResponseSink()

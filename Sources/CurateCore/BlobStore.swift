@@ -35,7 +35,7 @@ public struct DirectoryBlobStore: BlobStore {
         try BlobKey.check(key)
         if try exists(key) { return .alreadyPresent }
         try FileManager.default.createDirectory(at: root.tmpDir, withIntermediateDirectories: true)
-        try root.writeAtomically(bytes, to: key, skipExisting: true)
+        try root.writeAtomically(bytes, to: key)
         return .stored
     }
 

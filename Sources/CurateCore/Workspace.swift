@@ -32,9 +32,6 @@ public struct Workspace: Sendable {
         try blobStore.put(key, bytes)
     }
 
-    /// Where blobs go, for messages.
-    public var blobsDescription: String { blobStore?.description ?? root.path }
-
     public var catalogURL: URL { root.appendingPathComponent("catalog.sqlite") }
     public var imagesDir: URL { root.appendingPathComponent("images") }
     public var tmpDir: URL { root.appendingPathComponent("tmp") }

@@ -98,8 +98,13 @@ public struct FacesStage: Sendable {
             if keeper.isLost(lease) { throw LeaseLost(lease) }
             let batch = Array(todo[start..<min(todo.count, start + size)])
             let began = Date()
-            let small = parallelMap(batch) { item in isLarge(item) ? nil : scan(item) }
-            let done = zip(batch, small).map { item, scan in scan ?? self.scan(item, threads: cores) }
+            // Each photo is read once (from S3 that is one GET): small ones are scanned right
+            // away, one per core; large ones keep their bytes for a scan with every core after.
+            let first = parallelMap(batch) { item -> (bytes: [UInt8]?, scan: FaceScan?) in
+                let bytes = try? workspace.readBlob(item.path)
+                return isLarge(bytes) ? (bytes, nil) : (nil, scan(item, bytes: bytes))
+            }
+            let done = zip(batch, first).map { item, r in r.scan ?? self.scan(item, bytes: r.bytes, threads: cores) }
             try catalog.recordFaceScans(done, lease: lease)
             for s in done {
                 summary.scanned += 1
@@ -137,16 +142,17 @@ public struct FacesStage: Sendable {
 
     /// Whether the image's header says it has at least `largeImagePixels` (files that cannot
     /// be read or probed count as small: `scan` reports them).
-    func isLarge(_ item: ImageToScan) -> Bool {
-        guard let bytes = try? workspace.readBlob(item.path),
-              let header = try? ImageProbe.probe(bytes, maxPixels: Int.max) else { return false }
+    func isLarge(_ bytes: [UInt8]?) -> Bool {
+        guard let bytes, let header = try? ImageProbe.probe(bytes, maxPixels: Int.max) else { return false }
         return header.pixels >= largeImagePixels
     }
 
-    func scan(_ item: ImageToScan, threads: Int = 1) -> FaceScan {
+    /// Faces of one photo given its bytes (nil: the file could not be read).
+    func scan(_ item: ImageToScan, bytes: [UInt8]?, threads: Int = 1) -> FaceScan {
         let image: PixelImage
         do {
-            image = try ImageDecoder.decode(workspace.readBlob(item.path))
+            guard let bytes else { throw CurateError("unreadable") }
+            image = try ImageDecoder.decode(bytes)
         } catch let e as ImageProbeError {
             return FaceScan(imageSHA256: item.sha256, faces: [], error: e.reason, settings: settingsTag)
         } catch {

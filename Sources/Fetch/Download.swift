@@ -13,5 +13,3 @@ public enum Download {
         return t.result.body
     }
 }
-
-

@@ -66,11 +66,7 @@ public struct Predictor: Sendable {
         guard !found.isEmpty else { return [] }
         let input = ScoreStage.networkInputs(photo: photo, faces: found, settings: faces, score: score)
         let (probs, features) = net.outputs(input, count: found.count, recipe: score.recipe)
-        let side = FaceResNet.chipSize
-        let resnetFeatures = resnet.map { r in
-            r.features(Tensor(shape: [found.count, 3, side, side],
-                              data: found.flatMap { FaceResNet.inputValues(FaceResNet.chipImage(photo, landmarks: $0.landmarks)) }))
-        }
+        let resnetFeatures = resnet?.features(chips: found.map { FaceResNet.chipImage(photo, landmarks: $0.landmarks) })
         let gray = photo.luma()
         return found.enumerated().map { i, f in
             let modelProbs = probs[i]

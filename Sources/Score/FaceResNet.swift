@@ -96,6 +96,11 @@ public struct FaceResNet: Sendable {
         return FaceCrop.warp(rgb, from: landmarks.prefix(3).map { (Double($0[0]), Double($0[1])) }, to: chipTemplate, size: chipSize)
     }
 
+    /// 512 features for each 150×150 chip (`chipImage`), in one forward pass.
+    public func features(chips: [PixelImage]) -> [[Float]] {
+        features(Tensor(shape: [chips.count, 3, Self.chipSize, Self.chipSize], data: chips.flatMap(Self.inputValues)))
+    }
+
     /// A chip as the network's input values [3, 150, 150]: per channel (p − mean) / 256.
     public static func inputValues(_ chip: PixelImage) -> [Float] {
         let plane = chip.width * chip.height

@@ -1,7 +1,6 @@
 import CurateCore
 import Foundation
 import Imaging
-import Inference
 
 /// The face ResNet's features, stored beside the classifier's outputs (`face_probs`, no
 /// probabilities) under their own key, for the trained head when `score.face_resnet` is on.
@@ -25,6 +24,11 @@ extension ScoreStage {
         summary.resnetSeconds = Date().timeIntervalSince(t0)
     }
 
+    /// Stored features of `model` (e.g. the face ResNet's) by face id.
+    static func storedFeatures(_ catalog: any ScoreCatalog, model: String) throws -> [Int64: [Float]] {
+        Dictionary(uniqueKeysWithValues: try catalog.scoringRows(model: model).map { ($0.faceID, $0.features) })
+    }
+
     /// The face ResNet over every face without its features; returns how many.
     func inferFaceResNet(_ net: FaceResNet) throws -> Int {
         let workspace = self.workspace
@@ -36,20 +40,19 @@ extension ScoreStage {
     static func resnetFeatures(_ batch: [FaceToScore], _ net: FaceResNet, _ workspace: Workspace) throws -> [FaceProbs] {
         var photo: (path: String, image: PixelImage)?
         var out: [FaceProbs] = []
-        let micro = 4, side = FaceResNet.chipSize
+        let micro = 4
         for start in stride(from: 0, to: batch.count, by: micro) {
             let faces = batch[start..<min(batch.count, start + micro)]
-            var input: [Float] = []
+            var chips: [PixelImage] = []
             for f in faces {
                 if photo?.path != f.imagePath {
                     do { photo = (f.imagePath, try ImageDecoder.decode(workspace.readBlob(f.imagePath))) } catch {
                         throw CurateError("cannot read photo \(f.imagePath): \(error)")
                     }
                 }
-                input += FaceResNet.inputValues(FaceResNet.chipImage(photo!.image, landmarks: f.landmarks))
+                chips.append(FaceResNet.chipImage(photo!.image, landmarks: f.landmarks))
             }
-            let features = net.features(Tensor(shape: [faces.count, 3, side, side], data: input))
-            for (f, v) in zip(faces, features) { out.append(FaceProbs(faceID: f.faceID, probs: [], features: v)) }
+            for (f, v) in zip(faces, net.features(chips: chips)) { out.append(FaceProbs(faceID: f.faceID, probs: [], features: v)) }
         }
         return out
     }

@@ -46,7 +46,7 @@ public struct SelectStage {
             let stage = ScoreStage(workspace: workspace, catalog: catalog, labels: labels, settings: settings, modelsDir: modelsDir)
             _ = try stage.inferFaceResNet(net)
             if Interrupt.requested { throw CurateError("interrupted: the outputs computed so far are kept; run it again to go on") }
-            resnet = Dictionary(uniqueKeysWithValues: try catalog.scoringRows(model: ScoreStage.modelKey(net)).map { ($0.faceID, $0.features) })
+            resnet = try ScoreStage.storedFeatures(catalog, model: ScoreStage.modelKey(net))
         }
         progress?.finish()
         // The faces every recipe could score (a photo unreadable now loses its faces everywhere).

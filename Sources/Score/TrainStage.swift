@@ -25,9 +25,7 @@ public struct TrainStage {
         let featureModel = ScoreStage.modelKey(net, settings)
         let resnetModel = try settings.faceResNet
             ? ScoreStage.modelKey(FaceResNet(contentsOf: modelsDir.appendingPathComponent(FaceResNet.file))) : nil
-        let resnet = try resnetModel.map { key in
-            Dictionary(uniqueKeysWithValues: try catalog.scoringRows(model: key).map { ($0.faceID, $0.features) })
-        }
+        let resnet = try resnetModel.map { try ScoreStage.storedFeatures(catalog, model: $0) }
         let rows = try catalog.scoringRows(model: featureModel).filter { r in
             r.split != nil && r.label.map(labels.contains) == true && (resnet == nil || resnet![r.faceID] != nil)
         }

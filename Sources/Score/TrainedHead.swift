@@ -67,9 +67,7 @@ public struct TrainedHead: Codable, Sendable {
     /// probability where cross-validation gave one, else the train-split head's.
     func probabilities(catalog: any ScoreCatalog) throws -> [ScoringRow] {
         let oof = Dictionary(uniqueKeysWithValues: try catalog.scoringRows(model: Self.oofModel).map { ($0.faceID, $0.probs) })
-        let resnet = try resnetModel.map { key in
-            Dictionary(uniqueKeysWithValues: try catalog.scoringRows(model: key).map { ($0.faceID, $0.features) })
-        }
+        let resnet = try resnetModel.map { try ScoreStage.storedFeatures(catalog, model: $0) }
         return try catalog.scoringRows(model: featureModel).compactMap { r in
             var out = r
             if let p = oof[r.faceID] {

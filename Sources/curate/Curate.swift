@@ -71,9 +71,9 @@ struct GlobalOptions: ParsableArguments {
     func workspace(with catalog: any CatalogBackend) throws -> Workspace {
         let dir = workspaceDir
         let given = try BlobStoreLocation.resolve(option: store)
-        let asked = store ?? ProcessInfo.processInfo.environment["CURATE_STORE"]
         var url = try catalog.recordedStore()
-        if let asked, !asked.isEmpty, given != .workspace {
+        // `given` is the workspace only when neither --store nor $CURATE_STORE names one.
+        if given != .workspace, let asked = store ?? ProcessInfo.processInfo.environment["CURATE_STORE"] {
             if let url, try BlobStoreLocation.parse(url) != given {
                 throw CurateError("this catalog's photos and crops are in \(url); --store \(asked) is another store "
                                   + "(give the same one, or none to use it)")

@@ -102,9 +102,10 @@ struct TrainCommand: ParsableCommand {
         var settings = pipeline.score
         if let folds { settings.folds = folds }
         if let seed { settings.seed = seed }
-        let workspace = try global.workspace(with: try global.openExistingCatalog())
+        let catalog = try global.openExistingCatalog()
+        let workspace = try global.workspace(with: catalog)
         if select {
-            let stage = SelectStage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels.names,
+            let stage = SelectStage(workspace: workspace, catalog: catalog, labels: pipeline.labels.names,
                                     settings: settings, modelsDir: try models.url(global), progress: StageProgress.forTerminal(label: "select"))
             Interrupt.install()
             let report = try stage.run()
@@ -120,7 +121,7 @@ struct TrainCommand: ParsableCommand {
             print("to use it, set in the pipeline's score: section:\n" + lines.map { "  " + $0 }.joined(separator: "\n"))
             return
         }
-        let report = try TrainStage(workspace: workspace, catalog: try global.openExistingCatalog(), labels: pipeline.labels.names,
+        let report = try TrainStage(workspace: workspace, catalog: catalog, labels: pipeline.labels.names,
                                     settings: settings, modelsDir: try models.url(global)).run()
         print(report.text)
     }

@@ -13,13 +13,7 @@ struct StoreEndToEndTests {
         let server = try SeaweedS3()
         let tmp = try makeTempDir("e2e-store")
         defer { try? FileManager.default.removeItem(at: tmp) }
-        let location = S3Location(endpoint: server.endpoint, bucket: "curate-e2e", prefix: "scrape")
-        let bucket = S3BlobStore(location, credentials: S3Credentials(accessKey: server.accessKey, secretKey: server.secretKey))
-        var created = false
-        for _ in 0..<100 where !created {
-            do { try bucket.createBucket(); created = true } catch { Thread.sleep(forTimeInterval: 0.2) }
-        }
-        try #require(created)
+        let bucket = try server.bucket("curate-e2e", prefix: "scrape")
 
         let list = tmp.appendingPathComponent("photos.tsv")
         let rows = try datasetRows().enumerated().filter { $0.offset % 12 == 0 }.map(\.element)
@@ -47,13 +41,8 @@ struct StoreEndToEndTests {
         let inFolder = try pipeline(tmp.appendingPathComponent("ws-folder"), store: [])
 
         // Content-keyed: the same faces, labels, splits and scores either way.
-        func key(_ f: [String: Any]) -> String {
-            let probs = (f["probs"] as? [String: Double] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\(String(format: "%.4f", $0.value))" }
-            return ["\(f["image_sha256"]!)", "\(f["index"]!)", "\(f["box"]!)", "\(f["label"] ?? "")", "\(f["split"] ?? "")", "\(f["crop"]!)"]
-                .joined(separator: " ") + " " + probs.joined(separator: ",")
-        }
         #expect(inS3.count >= 30)
-        #expect(inS3.map(key).sorted() == inFolder.map(key).sorted())
+        #expect(inS3.map(faceExportKey).sorted() == inFolder.map(faceExportKey).sorted())
         // The photos and crops are in the bucket, named by their bytes, and not in the workspace.
         let fm = FileManager.default
         #expect(!fm.fileExists(atPath: tmp.appendingPathComponent("ws-s3/images").path))

@@ -1,3 +1,4 @@
+import BlobStore
 import Foundation
 
 /// A real S3 server for one test: SeaweedFS (`weed server -s3`, from scripts/seaweedfs.sh) on
@@ -46,6 +47,18 @@ public final class SeaweedS3 {
         }
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         throw NSError(domain: "SeaweedS3", code: 1, userInfo: [NSLocalizedDescriptionKey: "weed did not start: \(text.suffix(2000))"])
+    }
+
+    /// A new bucket on this server, signed with the test identity; retried while the filer
+    /// (which comes up a moment after the S3 port opens) is not ready yet.
+    public func bucket(_ name: String, prefix: String = "") throws -> S3BlobStore {
+        let store = S3BlobStore(S3Location(endpoint: endpoint, bucket: name, prefix: prefix),
+                                credentials: S3Credentials(accessKey: accessKey, secretKey: secretKey))
+        var last: Error?
+        for _ in 0..<100 {
+            do { try store.createBucket(); return store } catch { last = error; Thread.sleep(forTimeInterval: 0.2) }
+        }
+        throw last!
     }
 
     deinit {

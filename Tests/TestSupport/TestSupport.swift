@@ -66,6 +66,15 @@ public func datasetRows() throws -> [(path: String, label: String, sha256: Strin
     return rows
 }
 
+/// One line of `curate export --format jsonl`, keyed by content (image sha256, face index, box,
+/// label, split, crop key, probabilities to 4 places): equal for the same dataset however made.
+public func faceExportKey(_ f: [String: Any]) -> String {
+    let probs = (f["probs"] as? [String: Double] ?? [:]).sorted { $0.key < $1.key }
+        .map { "\($0.key)=\(String(format: "%.4f", $0.value))" }.joined(separator: ",")
+    return ["\(f["image_sha256"]!)", "\(f["index"]!)", "\(f["box"]!)", "\(f["label"] ?? "")", "\(f["split"] ?? "")",
+            "\(f["crop"]!)", probs].joined(separator: " ")
+}
+
 /// The built `curate` executable, next to the test bundle.
 public func curateBinary() throws -> URL {
     var dir = Bundle.main.bundleURL

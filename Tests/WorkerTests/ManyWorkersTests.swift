@@ -28,13 +28,7 @@ struct ManyWorkersTests {
         if let s3 {
             env["AWS_ACCESS_KEY_ID"] = s3.accessKey
             env["AWS_SECRET_ACCESS_KEY"] = s3.secretKey
-            let b = S3BlobStore(S3Location(endpoint: s3.endpoint, bucket: "workers"), credentials: S3Credentials(accessKey: s3.accessKey, secretKey: s3.secretKey))
-            var created = false
-            for _ in 0..<100 where !created {
-                do { try b.createBucket(); created = true } catch { Thread.sleep(forTimeInterval: 0.2) }
-            }
-            try #require(created)
-            bucket = b
+            bucket = try s3.bucket("workers")
         }
         let list = tmp.appendingPathComponent("photos.tsv")
         let rows = try datasetRows().enumerated().filter { $0.offset % 6 == 0 }.map(\.element)
@@ -139,11 +133,7 @@ struct ManyWorkersTests {
         // The face export, content-keyed, equals the single process's.
         func faces(_ common: [String]) throws -> [String] {
             try curate(["export", "--format", "jsonl"], common).split(separator: "\n").map { line in
-                let f = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-                let probs = (f["probs"] as? [String: Double] ?? [:]).sorted { $0.key < $1.key }
-                    .map { "\($0.key)=\(String(format: "%.4f", $0.value))" }.joined(separator: ",")
-                return ["\(f["image_sha256"]!)", "\(f["index"]!)", "\(f["box"]!)", "\(f["label"] ?? "")", "\(f["split"] ?? "")",
-                        "\(f["crop"]!)", probs].joined(separator: " ")
+                faceExportKey(try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])
             }.sorted()
         }
         let manyFaces = try faces(many)
