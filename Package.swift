@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),   // IOError, for a clear "port in use"
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries, each behind a thin system-library module.
@@ -72,11 +74,22 @@ let package = Package(
             .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
         ], plugins: ["EmbedFiles"]),   // Templates/emotions.yml: the built-in pipeline
 
-        // The SQLite backend: GRDB records, migrations; all SQL lives here.
-        .target(name: "CatalogSQLite", dependencies: ["CurateCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The rows both backends decode (Decodable, column-named), mapped once to the model's types.
+        .target(name: "CatalogRows", dependencies: ["CurateCore"]),
+
+        // The SQLite backend: GRDB records, migrations; SQL lives here and in CatalogPostgres.
+        .target(name: "CatalogSQLite", dependencies: ["CurateCore", "CatalogRows", .product(name: "GRDB", package: "GRDB.swift")]),
+
+        // The PostgreSQL backend (many processes on many machines): postgres-nio, its own migrations.
+        .target(name: "CatalogPostgres", dependencies: [
+            "CurateCore", "CatalogRows",
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // `--catalog URL` / `$CURATE_CATALOG` and the one factory that opens a backend for it.
-        .target(name: "Catalogs", dependencies: ["CurateCore", "CatalogSQLite"]),
+        .target(name: "Catalogs", dependencies: ["CurateCore", "CatalogSQLite", "CatalogPostgres"]),
 
         // Stage: download URL lists with libcurl's multi interface.
         .target(name: "Fetch", dependencies: [
@@ -137,7 +150,7 @@ let package = Package(
         .testTarget(name: "CatalogModelTests", dependencies: ["CatalogModel"]),
         .testTarget(name: "CurateCoreTests", dependencies: ["CurateCore"]),
         // The contract every backend passes, and each backend's own migrations.
-        .testTarget(name: "CatalogTests", dependencies: ["Catalogs", "CurateCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalogs", "CurateCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "FacesTests", dependencies: ["Catalogs", "Faces", "Imaging", "Inference", "TestSupport"],

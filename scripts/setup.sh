@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what curate needs to build and test on Debian 12 (the C libraries behind its
 # system-library targets: libcurl, libjpeg-turbo, libpng, libwebp, libavif, giflib, SQLite,
-# OpenBLAS; and python3 for the loopback test server). Safe to rerun:
-# apt runs only when a package is missing.
+# OpenBLAS; python3 for the loopback test server; and postgresql, Debian 12's PostgreSQL 15
+# server, which the PostgreSQL catalog tests start on their own in a temp folder). Safe to rerun:
+# apt runs only when a package is missing. Installing postgresql may create and try to start
+# Debian's own cluster; the tests do not use it, and nothing is started here.
 set -euo pipefail
 
-packages=(pkg-config libcurl4-openssl-dev libturbojpeg0-dev libpng-dev libwebp-dev libavif-dev libgif-dev libsqlite3-dev libopenblas-dev python3 "$@")
+packages=(pkg-config libcurl4-openssl-dev libturbojpeg0-dev libpng-dev libwebp-dev libavif-dev libgif-dev libsqlite3-dev libopenblas-dev python3 postgresql "$@")
 
 missing=()
 for p in "${packages[@]}"; do

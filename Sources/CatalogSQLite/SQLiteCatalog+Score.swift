@@ -1,3 +1,4 @@
+import CatalogRows
 import CurateCore
 import Foundation
 import GRDB

@@ -1,3 +1,4 @@
+import CatalogPostgres
 import CatalogSQLite
 import CurateCore
 import Foundation
@@ -13,10 +14,22 @@ public enum CatalogFactory {
         case create
         /// The catalog must exist already: every other command, so a mistyped location is an error.
         case existing
+        /// `curate init`: create the catalog, or migrate it to this build's schema. A PostgreSQL
+        /// catalog is migrated only so (other commands refuse an older or newer schema), since
+        /// it is shared by workers that may run another build.
+        case initialize
     }
 
-    /// The newest schema this build's SQLite backend knows (`curate --version` prints it).
-    public static var schemaVersion: String { SQLiteCatalog.schemaVersion }
+    /// The newest schemas this build's backends know (`curate --version` prints them).
+    public static var schemaVersion: String { "\(SQLiteCatalog.schemaVersion) (SQLite), \(PostgresCatalog.schemaVersion) (PostgreSQL)" }
+
+    /// The newest schema this build knows for `location`'s backend.
+    public static func schemaVersion(of location: CatalogLocation) -> String {
+        switch location {
+        case .sqlite: SQLiteCatalog.schemaVersion
+        case .postgres: PostgresCatalog.schemaVersion
+        }
+    }
 
     public static func open(_ location: CatalogLocation, _ mode: Mode) throws -> any CatalogBackend {
         switch location {
@@ -30,15 +43,16 @@ public enum CatalogFactory {
                         (or pass --workspace DIR or --catalog URL, or set CURATE_WORKSPACE or CURATE_CATALOG, to use another one)
                         """)
                 }
-            case .create:
+            case .create, .initialize:
                 let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
                 do { try fm.createDirectory(at: dir, withIntermediateDirectories: true) }
                 catch { throw CurateError("cannot create \(dir.path) for the catalog: \(error.localizedDescription)") }
             }
             return try SQLiteCatalog(path: path)
-        case .postgres:
-            throw CurateError("--catalog \(location): PostgreSQL catalogs are not supported by this build yet; "
-                + "use an SQLite catalog (the default, in the workspace, or --catalog sqlite:PATH)")
+        case .postgres(let url):
+            // Only `curate init` makes or migrates the schema: a shared database is set up once,
+            // on purpose, not by whichever worker happens to start first.
+            return try PostgresCatalog(url: url, description: location.description, mode: mode == .initialize ? .initialize : .existing)
         }
     }
 }
@@ -57,9 +71,9 @@ extension Workspace {
     }
 
     /// Creates the workspace folder, then opens (creating and migrating if needed) its catalog (or `location`'s).
-    public func openCatalog(at location: CatalogLocation? = nil) throws -> any CatalogBackend {
+    public func openCatalog(at location: CatalogLocation? = nil, mode: CatalogFactory.Mode = .create) throws -> any CatalogBackend {
         do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) }
         catch { throw CurateError("cannot create workspace \(root.path): \(error.localizedDescription)") }
-        return try CatalogFactory.open(location ?? .sqlite(path: catalogURL.path), .create)
+        return try CatalogFactory.open(location ?? .sqlite(path: catalogURL.path), mode)
     }
 }

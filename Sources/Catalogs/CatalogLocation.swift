@@ -5,7 +5,7 @@ import Foundation
 /// catalog is SQLite inside the workspace (zero set-up); blobs stay in the workspace either way.
 ///
 ///     sqlite:///abs/path/catalog.sqlite   sqlite:relative/path.sqlite   /a/plain/path.sqlite
-///     postgres://user@host:port/db        (recognised; not supported by this build yet)
+///     postgres://user[:password]@host[:port]/db   (shared by many machines; made by `curate init`)
 public enum CatalogLocation: Equatable, Sendable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(URL)

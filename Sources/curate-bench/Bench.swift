@@ -11,7 +11,7 @@ import Inference
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curate-bench", abstract: "Micro-benchmarks for curate's stages.",
-        subcommands: [Decode.self, Hash.self, Cluster.self, Detect.self])
+        subcommands: [Decode.self, Hash.self, Cluster.self, Detect.self, QueueFill.self, QueueDrain.self])
 
     /// As `curate`: OpenBLAS's own kernels for this CPU (Inference/BLASCore.swift), then the command.
     static func main() {

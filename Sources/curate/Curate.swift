@@ -11,7 +11,7 @@ struct Curate: AsyncParsableCommand {
         commandName: "curate",
         abstract: "Turn lists of image URLs into a clean, labelled, split face-emotion dataset.",
         version: "curate \(curateVersion) (catalog schema \(CatalogFactory.schemaVersion))",
-        subcommands: [FetchCommand.self, DedupCommand.self, FacesCommand.self, SplitCommand.self, ScoreCommand.self,
+        subcommands: [InitCommand.self, FetchCommand.self, DedupCommand.self, FacesCommand.self, SplitCommand.self, ScoreCommand.self,
                       TrainCommand.self, PredictCommand.self, StatusCommand.self, WorkerCommand.self, ReviewCommand.self, ReportCommand.self,
                       ExportCommand.self])
 
@@ -45,8 +45,9 @@ struct GlobalOptions: ParsableArguments {
     var pipeline: String?
 
     @Option(name: .long, help: ArgumentHelp("""
-        Catalog location: sqlite:PATH (default: catalog.sqlite in the workspace; also $CURATE_CATALOG). \
-        Images stay in the workspace (or the --store).
+        Catalog location: sqlite:PATH (default: catalog.sqlite in the workspace) or \
+        postgres://user@host:port/db (shared by many machines; set up once with `curate init`); also \
+        $CURATE_CATALOG. Images stay in the workspace (or the --store).
         """, valueName: "url"))
     var catalog: String?
 
@@ -93,9 +94,9 @@ struct GlobalOptions: ParsableArguments {
         try workspaceDir.openExistingCatalog(at: catalogLocation)
     }
 
-    /// The catalog, created with the workspace if missing (`fetch`, `predict --add`).
-    func openCatalog() throws -> any CatalogBackend {
-        let catalog = try workspaceDir.openCatalog(at: catalogLocation)
+    /// The catalog, created with the workspace if missing (`fetch`, `predict --add`; `init` migrates).
+    func openCatalog(mode: CatalogFactory.Mode = .create) throws -> any CatalogBackend {
+        let catalog = try workspaceDir.openCatalog(at: catalogLocation, mode: mode)
         try workspaceDir.keepPipelineCopy(of: pipelineSource)
         return catalog
     }

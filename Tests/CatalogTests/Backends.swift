@@ -2,11 +2,26 @@ import Catalogs
 import CurateCore
 import Foundation
 import Testing
+import TestSupport
 
 /// The backends the contract runs on; each test gets a fresh, empty catalog of each, opened
-/// through the factory as the commands open theirs.
+/// through the factory as the commands open theirs (PostgreSQL: a fresh database on the test
+/// server, made by `curate init`'s mode).
 enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case sqlite
+    case sqlite, postgres
+
+    /// PostgreSQL only where its server can run here (`scripts/setup.sh` installs it); said once when not.
+    static var allCases: [Backend] {
+        guard PostgresServer.available else {
+            _ = skipNotice
+            return [.sqlite]
+        }
+        return [.sqlite, .postgres]
+    }
+
+    private static let skipNotice: Void = {
+        FileHandle.standardError.write(Data("CatalogTests: the PostgreSQL backend is skipped: \(PostgresServer.skipReason)\n".utf8))
+    }()
 
     var testDescription: String { rawValue }
 
@@ -16,6 +31,11 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         let ws = Workspace(dir)
         switch self {
         case .sqlite: try body(try ws.openCatalog(), ws)
+        case .postgres:
+            let url = try PostgresServer.shared().createDatabase()
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try url.write(to: dir.appendingPathComponent("catalog-url"), atomically: true, encoding: .utf8)
+            try body(try ws.openCatalog(at: try CatalogLocation(parsing: url), mode: .initialize), ws)
         }
     }
 
@@ -23,6 +43,8 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func reopen(_ ws: Workspace) throws -> any CatalogBackend {
         switch self {
         case .sqlite: try ws.openExistingCatalog()
+        case .postgres:
+            try ws.openExistingCatalog(at: try CatalogLocation(parsing: String(contentsOf: ws.root.appendingPathComponent("catalog-url"), encoding: .utf8)))
         }
     }
 }

@@ -29,11 +29,16 @@ struct CatalogLocationTests {
         #expect { try CatalogLocation(parsing: "  ") } throws: { "\($0)".contains("empty") }
     }
 
-    @Test func aPostgresURLIsRecognisedButRefusedClearlyWithoutShowingItsPassword() throws {
-        let loc = try CatalogLocation(parsing: "postgres://ann:secret@db.example:5432/curate")
-        #expect(loc.description == "postgres://ann:***@db.example:5432/curate")
+    @Test func anUnreachablePostgresCatalogIsAClearErrorThatHidesItsPassword() throws {
+        let loc = try CatalogLocation(parsing: "postgres://ann:secret@db.invalid:5432/curate")
+        #expect(loc.description == "postgres://ann:***@db.invalid:5432/curate")
         #expect { _ = try CatalogFactory.open(loc, .existing) } throws: { error in
-            "\(error)".contains("not supported by this build yet") && !"\(error)".contains("secret")
+            "\(error)".contains("cannot connect to catalog postgres://ann:***@db.invalid") && !"\(error)".contains("secret")
         }
+    }
+
+    @Test func postgresTLSModesThisBuildCannotHonourAreRefusedNotIgnored() throws {
+        let loc = try CatalogLocation(parsing: "postgres://ann@127.0.0.1:1/curate?sslmode=require")
+        #expect { _ = try CatalogFactory.open(loc, .existing) } throws: { "\($0)".contains("sslmode=require is not supported") }
     }
 }

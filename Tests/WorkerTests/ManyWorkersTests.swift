@@ -5,9 +5,10 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Four `curate worker` processes share one catalog (SQLite) and one blob folder (`--store
-/// file://…`, as a shared mount); one is killed (SIGKILL, right after it stored a face crop and
-/// before the row naming it committed). The dataset comes out as a single `curate` process makes it.
+/// Four `curate worker` processes share one catalog (SQLite, or PostgreSQL as machines would) and
+/// one blob store (a folder as a shared mount, or an S3 bucket); one is killed (SIGKILL, right
+/// after it stored a face crop and before the row naming it committed). The dataset comes out as
+/// a single `curate` process makes it.
 @Suite(.enabled(if: hasDataset && hasModels, "skipped: needs ../shared and Data/models (scripts/models.sh)"))
 struct ManyWorkersTests {
     @Test func fourWorkersOneKilledOverASharedFolderMakeTheSingleProcessDataset() throws {
@@ -19,8 +20,20 @@ struct ManyWorkersTests {
         try fourWorkersOneKilled(s3: try SeaweedS3())
     }
 
-    /// The blobs in a folder (`s3` nil) or in a bucket of that server.
-    func fourWorkersOneKilled(s3: SeaweedS3?) throws {
+    @Test(.enabled(if: PostgresServer.available, Comment(rawValue: PostgresServer.skipReason)))
+    func fourWorkersOneKilledOnPostgreSQLOverASharedFolderMakeTheSingleProcessDataset() throws {
+        try fourWorkersOneKilled(s3: nil, postgres: try PostgresServer.shared().createDatabase())
+    }
+
+    @Test(.enabled(if: PostgresServer.available && SeaweedS3.available,
+                   Comment(rawValue: PostgresServer.skipReason + " " + SeaweedS3.skipReason)))
+    func fourWorkersOneKilledOnPostgreSQLOverS3MakeTheSingleProcessDataset() throws {
+        try fourWorkersOneKilled(s3: try SeaweedS3(), postgres: try PostgresServer.shared().createDatabase())
+    }
+
+    /// The blobs in a folder (`s3` nil) or in a bucket of that server; the catalog in the
+    /// workspace (SQLite) or in that PostgreSQL database, made by `curate init`.
+    func fourWorkersOneKilled(s3: SeaweedS3?, postgres: String? = nil) throws {
         let tmp = try makeTempDir("workers")
         defer { try? FileManager.default.removeItem(at: tmp) }
         var env = ProcessInfo.processInfo.environment
@@ -40,6 +53,7 @@ struct ManyWorkersTests {
         let blobs = tmp.appendingPathComponent("blobs")
         let store = s3.map { "s3://workers?endpoint=\($0.endpoint)" } ?? blobs.absoluteString
         let many = ["--workspace", tmp.appendingPathComponent("ws-many").path, "--store", store] + pipeline
+            + (postgres.map { ["--catalog", $0] } ?? [])
         let one = ["--workspace", tmp.appendingPathComponent("ws-one").path] + pipeline
 
         @discardableResult
@@ -70,6 +84,7 @@ struct ManyWorkersTests {
         // Many processes: the lists recorded once, then each per-item phase in four workers and
         // each global step once (faces scan only the copies dedup keeps, as a single run does).
         // Fetch shards of one site are fetched one at a time (per-site limits hold across workers).
+        if postgres != nil { try curate(["init"], many) }
         try curate(["fetch", "--enqueue", list.path], many)
         #expect(try workers(4, stages: "fetch,hash") == [0, 0, 0, 0])
         try curate(["dedup"], many)
@@ -90,7 +105,8 @@ struct ManyWorkersTests {
         }
 
         // Every URL terminal, the missing files failed.
-        let catalog = try Workspace(tmp.appendingPathComponent("ws-many")).openExistingCatalog()
+        let catalog = try postgres.map { try CatalogFactory.open(try CatalogLocation(parsing: $0), .existing) }
+            ?? Workspace(tmp.appendingPathComponent("ws-many")).openExistingCatalog()
         let provenance = try catalog.allProvenance()
         #expect(provenance.count == rows.count + faults.count)
         #expect(provenance.allSatisfy { $0.state == .fetched || $0.state == .failed })
