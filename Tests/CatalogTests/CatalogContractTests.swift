@@ -18,6 +18,20 @@ struct CatalogContractTests {
         }
     }
 
+    @Test(arguments: Backend.allCases) func textWithQuotesEscapesAndOtherScriptsComesBackAsWritten(_ backend: Backend) throws {
+        try backend.withCatalog { cat, _ throws in
+            let odd = "l\"q'\\b\n\tz é 表情 😀 \u{1}"
+            _ = try cat.addURLs([URLEntry(url: "http://a/\(odd)", label: odd, listFile: odd, line: 1)])
+            let id = try #require(try cat.urlsToFetch(retryFailed: false).first).id
+            var o = FetchOutcome(urlID: id, attempts: 1, elapsedSeconds: 0.25)
+            o.error = .http(500); o.errorDetail = odd; o.contentType = odd
+            try cat.record([o])
+            let p = try #require(try cat.provenance(url: "http://a/\(odd)"))
+            #expect(p.labels == [URLLabel(label: odd, listFile: odd)])
+            #expect(p.errorDetail == odd && p.contentType == odd && p.elapsedSeconds == 0.25)
+        }
+    }
+
     @Test(arguments: Backend.allCases) func oneURLWithTwoLabelsKeepsBoth(_ backend: Backend) throws {
         try backend.withCatalog { cat, _ throws in
             _ = try cat.addURLs([URLEntry(url: "http://a/1", label: "happy", listFile: "happy.txt", line: 1),
