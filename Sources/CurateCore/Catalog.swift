@@ -2,7 +2,7 @@
 
 /// The catalog, one small protocol per stage: a stage depends only on its own, the catalog
 /// returns facts and the stages (and `CatalogModel`) apply the rules. All SQL lives in the
-/// backends (`SQLiteCatalog`), so a PostgreSQL one can sit behind the same protocols.
+/// backends (`SQLiteCatalog`, `PostgresCatalog`), which pass one contract suite (CatalogTests).
 ///
 /// Synchronous on purpose, for every backend: the stages are CPU-bound loops on their own threads
 /// (`parallelMap`, libcurl's multi loop, the scorer's batches) that commit between batches, and GRDB
