@@ -38,6 +38,16 @@ struct PGBatch: PGBindable {
 
     var pgValue: PGValue { .text(json + "]") }
 
+    /// Rows in batches of at most `size`: a whole catalog's faces or clusters in one jsonb value
+    /// would pass its size limit (about 256 MB) near a million rows.
+    static func chunked(_ rows: [[String: PGValue]], size: Int = 20_000) -> [PGBatch] {
+        stride(from: 0, to: rows.count, by: size).map { start in
+            var b = PGBatch()
+            for r in rows[start..<min(start + size, rows.count)] { b.append(r) }
+            return b
+        }
+    }
+
     /// A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259).
     private static func string(_ s: String, into out: inout String) {
         out += "\""

@@ -144,34 +144,37 @@ extension PostgresCatalog {
     }
 
     public func replaceClusters(_ clusters: [ClusterRecord], threshold: Int) throws {
-        var rows = PGBatch(), members = PGBatch()
+        var rows: [[String: PGValue]] = [], members: [[String: PGValue]] = []
         for c in clusters {
             rows.append(["id": .int(c.id), "canonical_sha256": .text(c.canonical), "size": .int(Int64(c.members.count)),
                          "labels": .text(c.labels.joined(separator: ",")), "conflict": .int(c.conflict ? 1 : 0)])
             for m in c.members {
-                let n = Int64(members.count)
-                members.append(["n": .int(n), "cluster_id": .int(c.id), "sha256": .text(m),
+                members.append(["n": .int(Int64(members.count)), "cluster_id": .int(c.id), "sha256": .text(m),
                                 "canonical": .int(m == c.canonical ? 1 : 0)])
             }
         }
         try db.write { tx in
-            try tx.execute("SELECT pg_advisory_xact_lock(\(AdvisoryLock.stage("dedup")))")
+            try tx.lockStage("dedup")
             try tx.execute("UPDATE images SET cluster_id = NULL, canonical = 1 WHERE cluster_id IS NOT NULL")
             try tx.execute("DELETE FROM clusters")
-            guard !rows.isEmpty else { return }
-            try tx.execute("""
-                INSERT INTO clusters (id, canonical_sha256, size, labels, conflict, threshold)
-                SELECT x.id, x.canonical_sha256, x.size, x.labels, x.conflict, ?::bigint
-                FROM jsonb_to_recordset(?::jsonb) AS x(id bigint, canonical_sha256 text, size bigint, labels text, conflict bigint)
-                """, [threshold, rows])
-            // An image in two clusters' member lists: the last one stands, as row by row in SQLite.
-            try tx.execute("""
-                UPDATE images i SET cluster_id = x.cluster_id, canonical = x.canonical
-                FROM (SELECT DISTINCT ON (y.sha256) y.*
-                      FROM jsonb_to_recordset(?::jsonb) AS y(n bigint, cluster_id bigint, sha256 text, canonical bigint)
-                      ORDER BY y.sha256, y.n DESC) x
-                WHERE i.sha256 = x.sha256
-                """, [members])
+            for batch in PGBatch.chunked(rows) {
+                try tx.execute("""
+                    INSERT INTO clusters (id, canonical_sha256, size, labels, conflict, threshold)
+                    SELECT x.id, x.canonical_sha256, x.size, x.labels, x.conflict, ?::bigint
+                    FROM jsonb_to_recordset(?::jsonb) AS x(id bigint, canonical_sha256 text, size bigint, labels text, conflict bigint)
+                    """, [threshold, batch])
+            }
+            // An image in two clusters' member lists: the last one stands, as row by row in SQLite
+            // (within a batch by `n`; across batches the later batch's update runs later).
+            for batch in PGBatch.chunked(members) {
+                try tx.execute("""
+                    UPDATE images i SET cluster_id = x.cluster_id, canonical = x.canonical
+                    FROM (SELECT DISTINCT ON (y.sha256) y.*
+                          FROM jsonb_to_recordset(?::jsonb) AS y(n bigint, cluster_id bigint, sha256 text, canonical bigint)
+                          ORDER BY y.sha256, y.n DESC) x
+                    WHERE i.sha256 = x.sha256
+                    """, [batch])
+            }
         }
     }
 

@@ -65,7 +65,7 @@ extension PostgresCatalog {
                            site: @Sendable (String) -> String) throws -> Int {
         try db.write { tx in
             // Planning is serialised per stage: an item is planned once however many processes plan at once.
-            try tx.execute("SELECT pg_advisory_xact_lock(\(AdvisoryLock.stage("plan:" + stage.description)))")
+            try tx.lockStage("plan:" + stage.description)
             let rows = try tx.fetchAll(Self.unplanned(stage, retryFailed: retryFailed), [stage.name, stage.parameter])
                 .map { (item: try $0["item"] as String, url: try $0["url"] as String?) }
             guard !rows.isEmpty else { return 0 }
@@ -90,7 +90,7 @@ extension PostgresCatalog {
             // per-site limits of one worker hold across all of them. That rule reads other rows,
             // which row locks cannot guard: fetch claims take turns; the other stages' do not.
             if stage == .fetch {
-                try tx.execute("SELECT pg_advisory_xact_lock(\(AdvisoryLock.stage("claim:" + stage.description)))")
+                try tx.lockStage("claim:" + stage.description)
             }
             try Self.failExhausted(tx, stage: stage, policy: policy)
             guard let row = try tx.fetchOne("""
@@ -121,13 +121,15 @@ extension PostgresCatalog {
         try tx.execute("""
             UPDATE shards SET state = 'failed', token = NULL,
                 error = 'lease expired on attempt ' || attempts || ' of ' || $3::bigint || ' (last worker ' || COALESCE(worker, '?') || ')'
-            WHERE stage = $1 AND parameter = $2 AND state = 'leased'
-              AND lease_until < \(now) AND attempts >= $3::bigint
+            WHERE id IN (SELECT id FROM shards
+                         WHERE stage = $1 AND parameter = $2 AND state = 'leased'
+                           AND lease_until < \(now) AND attempts >= $3::bigint
+                         FOR UPDATE SKIP LOCKED)   -- a row another claim holds is for that claim to judge
             """, [stage.name, stage.parameter, policy.maxAttempts])
     }
 
     public func renewLeases(_ leases: [ShardLease], worker: WorkerID, policy: LeasePolicy) throws -> [ShardLease] {
-        try db.write { tx in
+        try heartbeat.get().write { tx in
             try tx.execute("UPDATE workers SET heartbeat_at = \(Self.now) WHERE key = ?", [worker.key])
             var lost: [ShardLease] = []
             for l in leases {

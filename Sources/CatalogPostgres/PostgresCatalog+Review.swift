@@ -44,7 +44,7 @@ extension PostgresCatalog {
         try db.write { tx in
             // Review decisions take turns, as SQLite's single writer makes them: the old label
             // is read after any decision committed before, and two undos never pick the same one.
-            try tx.execute("SELECT pg_advisory_xact_lock(\(AdvisoryLock.stage("review")))")
+            try tx.lockStage("review")
             guard let face = try tx.fetchOne("""
                 SELECT f.image_sha256, s.label AS split_label, r.new_label AS review_label,
                        COALESCE(c.conflict, 0) AS cluster_conflict
@@ -80,7 +80,7 @@ extension PostgresCatalog {
 
     public func undoLastReview(reviewer: String) throws -> ReviewEntry? {
         try db.write { tx in
-            try tx.execute("SELECT pg_advisory_xact_lock(\(AdvisoryLock.stage("review")))")
+            try tx.lockStage("review")
             guard let last = try tx.fetchOne("""
                 SELECT h.* FROM label_history h
                 WHERE h.reviewer = ? AND h.action != 'undo'
@@ -128,17 +128,6 @@ extension PostgresCatalog {
         """
 
     static func reviewItem(_ r: PGRow) throws -> ReviewItem {
-        let score = try r.decode(FaceScoreRow.self), card = try r.decode(ReviewCardRow.self), columns = try r.decode(PlacementColumns.self)
-        let placed = columns.placement(sources: score.label.map { [$0] } ?? score.candidates ?? [])
-        let review = columns.review
-        return ReviewItem(
-            faceID: score.faceID, imageSHA256: card.imageSHA256, crop: card.cropPath, imagePath: card.path,
-            imageWidth: card.width, imageHeight: card.height, box: [card.x1, card.y1, card.x2, card.y2].map { Float($0) },
-            url: card.url,
-            // An unsettled conflict has no current label: its sources' are the candidates.
-            label: score.candidates != nil && review == nil ? nil : placed.label, scoredLabel: score.label,
-            candidates: score.candidates, predicted: score.predicted, probs: score.probs,
-            selfConfidence: Float(score.selfConfidence), margin: Float(score.margin),
-            flagged: score.flagged, split: placed.split, review: review)
+        ReviewItem(score: try r.decode(FaceScoreRow.self), card: try r.decode(ReviewCardRow.self), columns: try r.decode(PlacementColumns.self))
     }
 }

@@ -69,44 +69,30 @@ extension PostgresCatalog {
     public func replaceFaceScores(_ scores: [FaceScore], model: String) throws {
         // The same JSON text as SQLite stores (sorted keys), so both backends read back alike.
         let enc = JSONEncoder.sorted
-        var batch = PGBatch()
+        var rows: [[String: PGValue]] = []
         for s in scores {
-            batch.append(["face_id": .int(s.faceID), "probs": .text(String(decoding: try enc.encode(s.probs), as: UTF8.self)),
+            rows.append(["face_id": .int(s.faceID), "probs": .text(String(decoding: try enc.encode(s.probs), as: UTF8.self)),
                           "label": pg(s.label),
                           "candidates": pg(try s.candidates.map { String(decoding: try enc.encode($0), as: UTF8.self) }),
                           "predicted": .text(s.predicted), "self_confidence": .double(Double(s.selfConfidence)),
                           "margin": .double(Double(s.margin)), "flagged": .int(s.flagged ? 1 : 0)])
         }
         try db.write { tx in
-            try tx.execute("SELECT pg_advisory_xact_lock(\(AdvisoryLock.stage("score")))")
+            try tx.lockStage("score")
             try tx.execute("DELETE FROM face_scores")
-            guard !batch.isEmpty else { return }
-            try tx.execute("""
-                INSERT INTO face_scores (face_id, model, probs, label, candidates, predicted, self_confidence, margin, flagged)
-                SELECT x.face_id, ?, x.probs, x.label, x.candidates, x.predicted, x.self_confidence, x.margin, x.flagged
-                FROM jsonb_to_recordset(?::jsonb) AS x(face_id bigint, probs text, label text, candidates text, predicted text,
-                     self_confidence double precision, margin double precision, flagged bigint)
-                """, [model, batch])
+            for batch in PGBatch.chunked(rows) {
+                try tx.execute("""
+                    INSERT INTO face_scores (face_id, model, probs, label, candidates, predicted, self_confidence, margin, flagged)
+                    SELECT x.face_id, ?, x.probs, x.label, x.candidates, x.predicted, x.self_confidence, x.margin, x.flagged
+                    FROM jsonb_to_recordset(?::jsonb) AS x(face_id bigint, probs text, label text, candidates text, predicted text,
+                         self_confidence double precision, margin double precision, flagged bigint)
+                    """, [model, batch])
+            }
         }
     }
 
     /// Stored mislabel scores by face id, for the face-level export.
     func faceScores(_ tx: PGTransaction) throws -> [Int64: FaceScore] {
         Dictionary(uniqueKeysWithValues: try tx.decodeAll(FaceScoreRow.self, "SELECT * FROM face_scores").map { ($0.faceID, $0.score) })
-    }
-}
-
-/// Float arrays as little-endian float32 bytes, exactly as the SQLite backend stores them, so a
-/// catalog copied between backends reads back the same values.
-func floatBlob(_ v: [Float]) -> Data {
-    var d = Data(capacity: v.count * 4)
-    for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
-    return d
-}
-
-func floats(_ d: Data) -> [Float] {
-    stride(from: 0, to: d.count - d.count % 4, by: 4).map { i in
-        Float(bitPattern: UInt32(d[d.startIndex + i]) | UInt32(d[d.startIndex + i + 1]) << 8
-              | UInt32(d[d.startIndex + i + 2]) << 16 | UInt32(d[d.startIndex + i + 3]) << 24)
     }
 }

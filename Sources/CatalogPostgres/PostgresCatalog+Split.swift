@@ -40,20 +40,20 @@ extension PostgresCatalog {
 
     public func recordSplit(_ split: SplitRecord) throws {
         let excluded = String(decoding: try JSONEncoder.sorted.encode(split.excluded), as: UTF8.self)
-        var rows = PGBatch()
+        var rows: [[String: PGValue]] = []
         for r in split.rows {
             rows.append(["face_id": .int(r.faceID), "split": pg(r.split), "group_key": .text(r.group), "label": pg(r.label),
                          "excluded": pg(r.excluded)])
         }
         try db.write { tx in
-            try tx.execute("SELECT pg_advisory_xact_lock(\(AdvisoryLock.stage("split")))")
+            try tx.lockStage("split")
             try tx.execute("DELETE FROM face_splits")
-            if !rows.isEmpty {
+            for batch in PGBatch.chunked(rows) {
                 try tx.execute("""
                     INSERT INTO face_splits (face_id, split, group_key, label, excluded)
                     SELECT x.face_id, x.split, x.group_key, x.label, x.excluded
                     FROM jsonb_to_recordset(?::jsonb) AS x(face_id bigint, split text, group_key text, label text, excluded text)
-                    """, [rows])
+                    """, [batch])
             }
             try tx.execute("""
                 INSERT INTO split_state (id, ratio, seed, excluded_counts, updated_at) VALUES (1, ?, ?, ?, ?)
@@ -64,24 +64,12 @@ extension PostgresCatalog {
     }
 
     static func splitStatus(_ tx: PGTransaction, into s: inout CatalogStatus) throws {
-        // The stored split, read through the placement rule: review decisions and the quality
-        // gate count at once (a relabel moves a face's label, a reject takes it out).
-        let stored = try tx.fetchValue(String.self, "SELECT excluded_counts FROM split_state WHERE id = 1")
-        if let stored { s.excluded = try JSONDecoder().decode([String: Int].self, from: Data(stored.utf8)) }
-        var rejected = 0, waiting = 0
-        for columns in try tx.decodeAll(PlacementColumns.self, """
-            SELECT s.split, s.label AS split_label, s.excluded, r.action AS review_action, r.new_label AS review_label, f.rejected
-            FROM face_splits s JOIN faces f ON f.id = s.face_id LEFT JOIN face_reviews r ON r.face_id = s.face_id
-            """) {
-            let p = columns.placement(sources: [])
-            if let split = p.split { s.splits[split.rawValue, default: [:]][p.label ?? "", default: 0] += 1 }
-            if p.excluded == .rejected { rejected += 1 }
-            if p.excluded == .awaitingSplit { waiting += 1 }
-        }
-        if stored != nil {
-            s.excluded[Exclusion.rejected.rawValue] = rejected > 0 ? rejected : nil
-            s.excluded[Exclusion.awaitingSplit.rawValue] = waiting > 0 ? waiting : nil
-        }
+        try s.countSplits(
+            storedExcluded: try tx.fetchValue(String.self, "SELECT excluded_counts FROM split_state WHERE id = 1"),
+            placements: try tx.decodeAll(PlacementColumns.self, """
+                SELECT s.split, s.label AS split_label, s.excluded, r.action AS review_action, r.new_label AS review_label, f.rejected
+                FROM face_splits s JOIN faces f ON f.id = s.face_id LEFT JOIN face_reviews r ON r.face_id = s.face_id
+                """))
         for row in try tx.fetchAll("SELECT action, COUNT(*) AS n FROM face_reviews GROUP BY action") {
             let action: String = try row["action"], n: Int = try row["n"]
             s.reviewed[action] = n

@@ -7,6 +7,8 @@ import PostgresNIO
 /// same rules as `SQLiteCatalog`, each call one transaction on this process's connection.
 public final class PostgresCatalog: Catalog, CatalogInspection {
     let db: PostgresSession
+    /// Lease renewals' own connection.
+    let heartbeat: SiblingSession
 
     /// The newest migration this build knows (`curate --version` prints it).
     public static var schemaVersion: String { PostgresMigrations.schemaVersion }
@@ -22,6 +24,7 @@ public final class PostgresCatalog: Catalog, CatalogInspection {
     /// (the password also from $PGPASSWORD); `description` names it in messages, without a password.
     public init(url: URL, description: String, mode: Mode) throws {
         db = try PostgresSession(configuration: try Self.configuration(url, description: description), description: description)
+        heartbeat = SiblingSession(of: db)
         switch mode {
         case .initialize: try migrate()
         case .existing: try checkSchema()
@@ -102,22 +105,26 @@ public final class PostgresCatalog: Catalog, CatalogInspection {
 
     public func addURLs(_ entries: [URLEntry]) throws -> AddSummary {
         var summary = AddSummary()
-        // Batches of a few thousand: one statement each for the URLs and for their labels.
+        // Batches of a few thousand: one statement each for the URLs and for their labels. Each
+        // batch commits on its own (a list of millions in one transaction would hold its locks for
+        // minutes); adding a list again adds nothing twice, so an interrupted add is finished by
+        // rerunning it.
         for start in stride(from: 0, to: entries.count, by: 5_000) {
             var batch = PGBatch()
             for (n, e) in entries[start..<min(start + 5_000, entries.count)].enumerated() {
                 batch.append(["n": .int(Int64(n)), "url": .text(e.url), "label": .text(e.label),
                               "list_file": .text(e.listFile), "line": .int(Int64(e.line))])
             }
-            try db.write { tx in
+            // Counted from what the closure returns: a transaction retried after a deadlock runs it again.
+            let (urls, labels) = try db.write { tx -> (Int, Int) in
                 // Ids follow list order (the identity is drawn in the order rows are inserted).
-                summary.newURLs += try tx.execute("""
+                let urls = try tx.execute("""
                     INSERT INTO urls (url)
                     SELECT x.url FROM jsonb_to_recordset(?::jsonb) AS x(n bigint, url text)
                     GROUP BY x.url ORDER BY MIN(x.n)
                     ON CONFLICT (url) DO NOTHING
                     """, [batch])
-                summary.newLabels += try tx.execute("""
+                let labels = try tx.execute("""
                     INSERT INTO url_labels (url_id, label, list_file, line)
                     SELECT DISTINCT ON (u.id, x.label, x.list_file) u.id, x.label, x.list_file, x.line
                     FROM jsonb_to_recordset(?::jsonb) AS x(n bigint, url text, label text, list_file text, line bigint)
@@ -125,7 +132,10 @@ public final class PostgresCatalog: Catalog, CatalogInspection {
                     ORDER BY u.id, x.label, x.list_file, x.n
                     ON CONFLICT DO NOTHING
                     """, [batch])
+                return (urls, labels)
             }
+            summary.newURLs += urls
+            summary.newLabels += labels
         }
         return summary
     }
@@ -148,7 +158,7 @@ public final class PostgresCatalog: Catalog, CatalogInspection {
                                "width": pg(img.width), "height": pg(img.height), "bytes": pg(img.bytes),
                                "fetched_at": .date(o.fetchedAt), "orientation": pg(img.orientation), "seq": .int(o.urlID)])
             }
-            urls.append(["id": .int(o.urlID), "state": .text(o.image != nil ? "fetched" : "failed"),
+            urls.append(["n": .int(Int64(urls.count)), "id": .int(o.urlID), "state": .text(o.image != nil ? "fetched" : "failed"),
                          "final_url": pg(o.finalURL), "http_status": pg(o.httpStatus), "content_type": pg(o.contentType),
                          "bytes": pg(o.bytes), "sha256": pg(o.sha256), "format": pg(o.format), "width": pg(o.width),
                          "height": pg(o.height), "attempts": pg(o.attempts), "elapsed_s": pg(o.elapsedSeconds),
@@ -158,33 +168,33 @@ public final class PostgresCatalog: Catalog, CatalogInspection {
             try Self.hold(lease, tx)
             var duplicates = 0
             if !images.isEmpty {
-                // An image already stored (under another URL, or twice in this batch) is an exact duplicate.
-                let inserted = try tx.execute("""
-                    INSERT INTO images (sha256, path, format, width, height, bytes, first_fetched_at, orientation, seq)
+                // An image already stored (under another URL, or twice in this batch) is an exact
+                // duplicate; another URL of it may come earlier in the lists (retries finish late),
+                // so a stored image takes the smaller list position. One statement, rows in sha256
+                // order: concurrent workers storing the same photos lock them in the same order.
+                let inserted = try tx.fetchAll("""
+                    INSERT INTO images AS i (sha256, path, format, width, height, bytes, first_fetched_at, orientation, seq)
                     SELECT DISTINCT ON (x.sha256) x.sha256, x.path, x.format, x.width, x.height, x.bytes,
                            to_timestamp(x.fetched_at), x.orientation, x.seq
                     FROM jsonb_to_recordset(?::jsonb) AS x(sha256 text, path text, format text, width bigint, height bigint,
                          bytes bigint, fetched_at double precision, orientation bigint, seq bigint)
                     ORDER BY x.sha256, x.seq
-                    ON CONFLICT (sha256) DO NOTHING
-                    """, [images])
+                    ON CONFLICT (sha256) DO UPDATE SET seq = excluded.seq WHERE i.seq IS NULL OR i.seq > excluded.seq
+                    RETURNING (xmax = 0) AS inserted
+                    """, [images]).filter { try $0["inserted"] as Bool }.count
                 duplicates = images.count - inserted
-                // Another URL of a stored image may come earlier in the lists (retries finish late).
-                try tx.execute("""
-                    UPDATE images i SET seq = m.seq
-                    FROM (SELECT x.sha256, MIN(x.seq) AS seq FROM jsonb_to_recordset(?::jsonb) AS x(sha256 text, seq bigint)
-                          GROUP BY x.sha256) m
-                    WHERE i.sha256 = m.sha256 AND (i.seq IS NULL OR i.seq > m.seq)
-                    """, [images])
             }
             try tx.execute("""
                 UPDATE urls u SET state = x.state, final_url = x.final_url, http_status = x.http_status,
                     content_type = x.content_type, bytes = x.bytes, sha256 = x.sha256, format = x.format,
-                    width = x.width, height = x.height, attempts = u.attempts + x.attempts, elapsed_s = x.elapsed_s,
+                    width = x.width, height = x.height, attempts = u.attempts + x.all_attempts, elapsed_s = x.elapsed_s,
                     fetched_at = to_timestamp(x.fetched_at), error = x.error, error_detail = x.error_detail
-                FROM jsonb_to_recordset(?::jsonb) AS x(id bigint, state text, final_url text, http_status bigint,
-                     content_type text, bytes bigint, sha256 text, format text, width bigint, height bigint,
-                     attempts bigint, elapsed_s double precision, fetched_at double precision, error text, error_detail text)
+                -- A URL twice in one batch: the last outcome stands and the attempts add up, as row by row.
+                FROM (SELECT DISTINCT ON (y.id) y.*, SUM(y.attempts) OVER (PARTITION BY y.id) AS all_attempts
+                      FROM jsonb_to_recordset(?::jsonb) AS y(n bigint, id bigint, state text, final_url text, http_status bigint,
+                           content_type text, bytes bigint, sha256 text, format text, width bigint, height bigint,
+                           attempts bigint, elapsed_s double precision, fetched_at double precision, error text, error_detail text)
+                      ORDER BY y.id, y.n DESC) x
                 WHERE u.id = x.id
                 """, [urls])
             return duplicates
@@ -224,8 +234,14 @@ public final class PostgresCatalog: Catalog, CatalogInspection {
 
 /// Keys of the advisory locks that serialise work across every process on the database.
 enum AdvisoryLock {
+    /// Above 2^32, so it never meets a stage's (32-bit `hashtext`) key.
     static let migrations: Int64 = 0x6375_7261_7465_0001   // "curate" + 1
-    /// One per stage for planning shards and for each global step's write-back.
-    static func stage(_ name: String) -> String { "hashtext('curate:' || \(quoted(name)))" }
-    private static func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+}
+
+extension PGTransaction {
+    /// Takes the transaction-scoped advisory lock named `name` (per stage: planning shards, fetch
+    /// claims, each global step's write-back); it is released at commit or rollback.
+    func lockStage(_ name: String) throws {
+        try execute("SELECT pg_advisory_xact_lock(hashtext(?))", ["curate:" + name])
+    }
 }

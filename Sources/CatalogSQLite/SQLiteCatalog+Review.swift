@@ -116,17 +116,6 @@ extension SQLiteCatalog {
         """
 
     static func reviewItem(_ r: Row) throws -> ReviewItem {
-        let score = try FaceScoreRow(row: r), card = try ReviewCardRow(row: r), columns = try PlacementColumns(row: r)
-        let placed = columns.placement(sources: score.label.map { [$0] } ?? score.candidates ?? [])
-        let review = columns.review
-        return ReviewItem(
-            faceID: score.faceID, imageSHA256: card.imageSHA256, crop: card.cropPath, imagePath: card.path,
-            imageWidth: card.width, imageHeight: card.height, box: [card.x1, card.y1, card.x2, card.y2].map { Float($0) },
-            url: card.url,
-            // An unsettled conflict has no current label: its sources' are the candidates.
-            label: score.candidates != nil && review == nil ? nil : placed.label, scoredLabel: score.label,
-            candidates: score.candidates, predicted: score.predicted, probs: score.probs,
-            selfConfidence: Float(score.selfConfidence), margin: Float(score.margin),
-            flagged: score.flagged, split: placed.split, review: review)
+        ReviewItem(score: try FaceScoreRow(row: r), card: try ReviewCardRow(row: r), columns: try PlacementColumns(row: r))
     }
 }

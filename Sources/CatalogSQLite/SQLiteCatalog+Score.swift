@@ -68,17 +68,3 @@ extension SQLiteCatalog {
         Dictionary(uniqueKeysWithValues: try FaceScoreRow.fetchAll(db, sql: "SELECT * FROM face_scores").map { ($0.faceID, $0.score) })
     }
 }
-
-/// Float arrays as little-endian float32 blobs: compact, and exact.
-func floatBlob(_ v: [Float]) -> Data {
-    var d = Data(capacity: v.count * 4)
-    for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
-    return d
-}
-
-func floats(_ d: Data) -> [Float] {
-    stride(from: 0, to: d.count - d.count % 4, by: 4).map { i in
-        Float(bitPattern: UInt32(d[d.startIndex + i]) | UInt32(d[d.startIndex + i + 1]) << 8
-              | UInt32(d[d.startIndex + i + 2]) << 16 | UInt32(d[d.startIndex + i + 3]) << 24)
-    }
-}

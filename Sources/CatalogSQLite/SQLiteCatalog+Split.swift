@@ -57,24 +57,12 @@ extension SQLiteCatalog {
     }
 
     static func splitStatus(_ db: Database, into s: inout CatalogStatus) throws {
-        // The stored split, read through the placement rule: review decisions and the quality
-        // gate count at once (a relabel moves a face's label, a reject takes it out).
-        let stored = try String.fetchOne(db, sql: "SELECT excluded_counts FROM split_state WHERE id = 1")
-        if let stored { s.excluded = try JSONDecoder().decode([String: Int].self, from: Data(stored.utf8)) }
-        var rejected = 0, waiting = 0
-        for columns in try PlacementColumns.fetchAll(db, sql: """
-            SELECT s.split, s.label AS split_label, s.excluded, r.action AS review_action, r.new_label AS review_label, f.rejected
-            FROM face_splits s JOIN faces f ON f.id = s.face_id LEFT JOIN face_reviews r ON r.face_id = s.face_id
-            """) {
-            let p = columns.placement(sources: [])
-            if let split = p.split { s.splits[split.rawValue, default: [:]][p.label ?? "", default: 0] += 1 }
-            if p.excluded == .rejected { rejected += 1 }
-            if p.excluded == .awaitingSplit { waiting += 1 }
-        }
-        if stored != nil {
-            s.excluded[Exclusion.rejected.rawValue] = rejected > 0 ? rejected : nil
-            s.excluded[Exclusion.awaitingSplit.rawValue] = waiting > 0 ? waiting : nil
-        }
+        try s.countSplits(
+            storedExcluded: try String.fetchOne(db, sql: "SELECT excluded_counts FROM split_state WHERE id = 1"),
+            placements: try PlacementColumns.fetchAll(db, sql: """
+                SELECT s.split, s.label AS split_label, s.excluded, r.action AS review_action, r.new_label AS review_label, f.rejected
+                FROM face_splits s JOIN faces f ON f.id = s.face_id LEFT JOIN face_reviews r ON r.face_id = s.face_id
+                """))
         for row in try Row.fetchAll(db, sql: "SELECT action, COUNT(*) AS n FROM face_reviews GROUP BY action") {
             s.reviewed[row["action"]] = row["n"]
         }
