@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),   // TLS to PostgreSQL (postgres-nio's own)
     ],
     targets: [
         // C libraries, each behind a thin system-library module.
@@ -85,7 +86,7 @@ let package = Package(
             "CurateCore", "CatalogRows",
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
 
         // `--catalog URL` / `$CURATE_CATALOG` and the one factory that opens a backend for it.

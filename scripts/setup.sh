@@ -2,12 +2,13 @@
 # Installs what curate needs to build and test on Debian 12 (the C libraries behind its
 # system-library targets: libcurl, libjpeg-turbo, libpng, libwebp, libavif, giflib, SQLite,
 # OpenBLAS; python3 for the loopback test server; and postgresql, Debian 12's PostgreSQL 15
-# server, which the PostgreSQL catalog tests start on their own in a temp folder). Safe to rerun:
+# server, which the PostgreSQL catalog tests start on their own in a temp folder, and openssl,
+# which makes that server a self-signed certificate for the TLS tests). Safe to rerun:
 # apt runs only when a package is missing. Installing postgresql may create and try to start
 # Debian's own cluster; the tests do not use it, and nothing is started here.
 set -euo pipefail
 
-packages=(pkg-config libcurl4-openssl-dev libturbojpeg0-dev libpng-dev libwebp-dev libavif-dev libgif-dev libsqlite3-dev libopenblas-dev python3 postgresql "$@")
+packages=(pkg-config libcurl4-openssl-dev libturbojpeg0-dev libpng-dev libwebp-dev libavif-dev libgif-dev libsqlite3-dev libopenblas-dev python3 postgresql openssl "$@")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 import CatalogRows
 import CurateCore
 import Foundation
+import NIOSSL
 import PostgresNIO
 
 /// The catalog in PostgreSQL, for many processes on many machines: the same protocols and the
@@ -20,7 +21,7 @@ public final class PostgresCatalog: Catalog, CatalogInspection {
         case existing
     }
 
-    /// `url`: postgres://user[:password]@host[:port]/database[?sslmode=disable|require]
+    /// `url`: postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=PATH]
     /// (the password also from $PGPASSWORD); `description` names it in messages, without a password.
     public init(url: URL, description: String, mode: Mode) throws {
         db = try PostgresSession(configuration: try Self.configuration(url, description: description), description: description)
@@ -41,14 +42,30 @@ public final class PostgresCatalog: Catalog, CatalogInspection {
         let password = parts.password?.removingPercentEncoding ?? env["PGPASSWORD"]
         var database = String(parts.path.drop { $0 == "/" }).removingPercentEncoding ?? ""
         if database.isEmpty { database = user }
-        let tls: PostgresConnection.Configuration.TLS
-        switch query["sslmode"] ?? "disable" {
-        case "disable", "allow", "prefer": tls = .disable
+        return .init(host: host, port: parts.port ?? 5432, username: user, password: password, database: database,
+                     tls: try tls(mode: query["sslmode"] ?? env["PGSSLMODE"] ?? "prefer",
+                                  rootCertificate: query["sslrootcert"] ?? env["PGSSLROOTCERT"], description: description))
+    }
+
+    /// libpq's `sslmode`s: `disable`; `allow`/`prefer` (the default: TLS when the server offers
+    /// it, unverified); `require` (TLS or nothing, unverified); `verify-ca` (the server's chain
+    /// checked against `sslrootcert`, else the system's roots); `verify-full` (and its name).
+    static func tls(mode: String, rootCertificate: String?, description: String) throws -> PostgresConnection.Configuration.TLS {
+        var config = TLSConfiguration.makeClientConfiguration()
+        switch mode {
+        case "disable": return .disable
+        case "allow", "prefer", "require": config.certificateVerification = .none
+        case "verify-ca": config.certificateVerification = .noHostnameVerification
+        case "verify-full": config.certificateVerification = .fullVerification
         default:
-            throw CurateError("--catalog \(description): sslmode=\(query["sslmode"] ?? "") is not supported by this build yet "
-                + "(connect over a private network or an SSH tunnel, with sslmode=disable)")
+            throw CurateError("--catalog \(description): unknown sslmode '\(mode)' "
+                + "(disable, allow, prefer, require, verify-ca or verify-full)")
         }
-        return .init(host: host, port: parts.port ?? 5432, username: user, password: password, database: database, tls: tls)
+        if let rootCertificate { config.trustRoots = .file(rootCertificate) }
+        let context: NIOSSLContext
+        do { context = try NIOSSLContext(configuration: config) }
+        catch { throw CurateError("--catalog \(description): cannot set up TLS (\(mode)): \(error)") }
+        return mode == "require" || mode.hasPrefix("verify") ? .require(context) : .prefer(context)
     }
 
     // MARK: Migrations

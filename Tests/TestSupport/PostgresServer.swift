@@ -24,6 +24,9 @@ public final class PostgresServer: Sendable {
     public let port: Int
     /// The server's temp folder: data/ (the cluster), postgres.log, the Unix socket, owner.pid.
     public let dir: URL
+    /// The server's self-signed certificate (CN=localhost) when `openssl` could make one: the
+    /// server then speaks TLS to clients that ask (curate's default `sslmode=prefer` does).
+    public let certificate: URL?
 
     /// The one server of this process, started on the first call; later calls (from any thread) get
     /// the same server, or the same error when it could not start.
@@ -79,13 +82,26 @@ public final class PostgresServer: Sendable {
             guard initdb.status == 0 else {
                 throw Self.error(2, "initdb failed (status \(initdb.status)): \((initdb.out + initdb.err).suffix(2000))")
             }
+            // TLS with a self-signed certificate, made as the server's user (its key must be its own, 0600).
+            let cert = data.appendingPathComponent("server.crt"), key = data.appendingPathComponent("server.key")
+            var tls = ""
+            if let openssl = ["/usr/bin/openssl", "/bin/openssl"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
+               try Self.runServerTool(URL(fileURLWithPath: openssl), ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                                                                    "-subj", "/CN=localhost", "-keyout", key.path, "-out", cert.path],
+                                      in: dir).status == 0,
+               try Self.runServerTool(URL(fileURLWithPath: "/bin/chmod"), ["600", key.path], in: dir).status == 0 {
+                tls = " -c ssl=on -c ssl_cert_file='\(cert.path)' -c ssl_key_file='\(key.path)'"
+                certificate = cert
+            } else {
+                certificate = nil
+            }
             // A free port may be taken between the check and postgres binding it: then try another.
             var failure = ""
             for _ in 0..<5 {
                 let port = try Self.freePort()
                 let logBefore = (try? Data(contentsOf: log))?.count ?? 0
                 let options = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c listen_addresses=127.0.0.1"
-                    + " -p \(port) -k '\(dir.path)' -c max_connections=200"
+                    + " -p \(port) -k '\(dir.path)' -c max_connections=200" + tls
                 // Not through Process: the postmaster pg_ctl leaves behind would inherit the descriptor
                 // Process watches for its child's exit, and the call would never return.
                 let status = Self.spawnAndWait(Self.asServerUser([bin.appendingPathComponent("pg_ctl").path, "-w", "-t", "60", "-D", data.path,
