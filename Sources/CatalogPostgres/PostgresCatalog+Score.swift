@@ -54,14 +54,7 @@ extension PostgresCatalog {
                 LEFT JOIN clusters c ON c.id = i.cluster_id AND c.conflict = 1
                 WHERE p.model = ? AND f.rejected IS NULL ORDER BY f.id
                 """, [model]).map { r in
-                let sha: String = try r["image_sha256"]
-                let clusterLabels: String? = try r["cluster_labels"]
-                let reviewAction: String? = try r["review_action"]
-                let placed = try r.decode(PlacementColumns.self).placement(sources: labels[sha] ?? [])
-                return ScoringRow(faceID: try r["id"], label: placed.label, split: placed.split, group: try r["group_key"],
-                                  excluded: placed.excluded, probs: floats(try r["probs"]), features: floats(try r["features"]),
-                                  sources: clusterLabels.map { $0.split(separator: ",").map(String.init) } ?? labels[sha] ?? [],
-                                  reviewed: reviewAction != nil)
+                try r.decode(ScoringColumns.self).row(placement: try r.decode(PlacementColumns.self), labels: labels)
             }
         }
     }

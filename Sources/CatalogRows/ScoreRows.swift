@@ -102,3 +102,29 @@ public struct ReviewCardRow: Decodable {
         case imageSHA256 = "image_sha256", cropPath = "crop_path", path, width, height, x1, y1, x2, y2, url
     }
 }
+
+/// One row of `scoringRows`' query (a face's stored outputs and what places it), decoded once
+/// for both backends; `PlacementColumns` is decoded from the same row.
+public struct ScoringColumns: Decodable {
+    public var id: Int64
+    public var imageSHA256: String
+    public var groupKey: String?
+    public var probs: Data
+    public var features: Data
+    public var clusterLabels: String?
+    public var reviewAction: String?
+
+    public enum CodingKeys: String, CodingKey {
+        case id, imageSHA256 = "image_sha256", groupKey = "group_key", probs, features, clusterLabels = "cluster_labels"
+        case reviewAction = "review_action"
+    }
+
+    /// `labels`: each image's URLs' distinct labels (a conflicting cluster's own labels win).
+    public func row(placement columns: PlacementColumns, labels: [String: [String]]) -> ScoringRow {
+        let placed = columns.placement(sources: labels[imageSHA256] ?? [])
+        return ScoringRow(faceID: id, label: placed.label, split: placed.split, group: groupKey, excluded: placed.excluded,
+                          probs: floats(probs), features: floats(features),
+                          sources: clusterLabels.map { $0.split(separator: ",").map(String.init) } ?? labels[imageSHA256] ?? [],
+                          reviewed: reviewAction != nil)
+    }
+}

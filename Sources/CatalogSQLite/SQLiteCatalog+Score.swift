@@ -37,12 +37,7 @@ extension SQLiteCatalog {
                 LEFT JOIN clusters c ON c.id = i.cluster_id AND c.conflict = 1
                 WHERE p.model = ? AND f.rejected IS NULL ORDER BY f.id
                 """, arguments: [model]).map { r in
-                let placed = try PlacementColumns(row: r).placement(sources: labels[r["image_sha256"] as String] ?? [])
-                return ScoringRow(faceID: r["id"], label: placed.label, split: placed.split, group: r["group_key"],
-                                  excluded: placed.excluded, probs: floats(r["probs"]), features: floats(r["features"]),
-                                  sources: (r["cluster_labels"] as String?).map { $0.split(separator: ",").map(String.init) }
-                                      ?? labels[r["image_sha256"] as String] ?? [],
-                                  reviewed: (r["review_action"] as String?) != nil)
+                try ScoringColumns(row: r).row(placement: try PlacementColumns(row: r), labels: labels)
             }
         }
     }

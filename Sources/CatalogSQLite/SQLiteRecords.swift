@@ -11,6 +11,7 @@ extension FaceScoreRow: FetchableRecord {}
 extension ScoreInputRow: FetchableRecord {}
 extension HistoryRow: FetchableRecord {}
 extension ReviewCardRow: FetchableRecord {}
+extension ScoringColumns: FetchableRecord {}
 
 // Typed values stored as their codes (the columns hold the same strings as before).
 extension URLState: DatabaseValueConvertible {}
