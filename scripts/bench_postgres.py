@@ -19,20 +19,15 @@ cores: more than 2 workers cannot be faster; compare the per-CPU-second columns.
 
 Usage: python3 scripts/bench_postgres.py --curate .build/release/curate --bench .build/release/curate-bench
 """
-import argparse, csv, functools, http.server, os, pwd, resource, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import argparse, csv, functools, http.server, os, pwd, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchlib import Tee, table_lines  # noqa: E402
+from benchlib import Tee, children_cpu, table_lines  # noqa: E402
 
 DATASET = ROOT.parent / "shared/datasets/facial-expressions-3class"
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def children_cpu():
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
 
 
 def free_port(host="127.0.0.1"):

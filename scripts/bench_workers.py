@@ -10,19 +10,14 @@ PostgreSQL catalog is not built yet); store: the workspace folder. Not a test: t
 
 Usage: python3 scripts/bench_workers.py --curate .build/release/curate [--photos N] [--workers 1,2,4]
 """
-import argparse, csv, os, resource, shutil, subprocess, sys, time
+import argparse, csv, os, shutil, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchlib import Tee, table_lines  # noqa: E402
+from benchlib import Tee, children_cpu, table_lines  # noqa: E402
 
 DATASET = ROOT.parent / "shared/datasets/facial-expressions-3class"
-
-
-def children_cpu():
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
 
 
 def main():

@@ -1,5 +1,12 @@
 """Output helpers shared by the benchmark scripts (bench_dedup.py, bench_faces.py)."""
+import resource
 from pathlib import Path
+
+
+def children_cpu():
+    """CPU-seconds (user + system) of this process's finished children so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 class Tee:

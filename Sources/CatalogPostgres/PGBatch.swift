@@ -6,7 +6,8 @@ import Foundation
 /// (`decode(x.col, 'base64')`), times as unix seconds (`to_timestamp(x.col)`).
 ///
 /// The JSON is written directly (a row at a time into one string): JSONSerialization's boxing
-/// cost more CPU than the whole catalog write it serves.
+/// cost more CPU than the whole catalog write it serves. Every row also carries `n`, its place
+/// in the batch, for statements that must keep call order (`lastRows`, ids drawn in order).
 struct PGBatch: PGBindable {
     private var json = "["
     private(set) var count = 0
@@ -15,12 +16,10 @@ struct PGBatch: PGBindable {
 
     mutating func append(_ row: [String: PGValue]) {
         if count > 0 { json += "," }
+        json += "{\"n\":\(count)"
         count += 1
-        json += "{"
-        var first = true
         for (key, value) in row {
-            if !first { json += "," }
-            first = false
+            json += ","
             Self.string(key, into: &json)
             json += ":"
             switch value {
@@ -29,7 +28,7 @@ struct PGBatch: PGBindable {
             case .text(let s): Self.string(s, into: &json)
             case .bool(let b): json += b ? "true" : "false"
             case .date(let d): json += "\(d.timeIntervalSince1970)"
-            case .bytes(let b): Self.string(Data(b).base64EncodedString(), into: &json)
+            case .bytes(let b): Self.string(b.base64EncodedString(), into: &json)
             case .null: json += "null"
             }
         }
@@ -37,6 +36,16 @@ struct PGBatch: PGBindable {
     }
 
     var pgValue: PGValue { .text(json + "]") }
+
+    /// A batch bound to `?` as a table `alias(n bigint, columns…)` holding only the last row of
+    /// each `key`: one statement cannot apply two rows to one row (ON CONFLICT DO UPDATE refuses,
+    /// UPDATE … FROM applies one), and SQLite's row-by-row writes leave the last one standing.
+    static func lastRows(per key: String, _ columns: String, as alias: String = "x") -> String {
+        """
+        (SELECT DISTINCT ON (y.\(key)) y.* FROM jsonb_to_recordset(?::jsonb) AS y(n bigint, \(columns))
+         ORDER BY y.\(key), y.n DESC) \(alias)
+        """
+    }
 
     /// Rows in batches of at most `size`: a whole catalog's faces or clusters in one jsonb value
     /// would pass its size limit (about 256 MB) near a million rows.

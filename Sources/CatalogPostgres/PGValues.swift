@@ -6,7 +6,7 @@ import PostgresNIO
 
 /// A value bound to a statement: the few column types the catalog uses.
 enum PGValue: Sendable {
-    case int(Int64), double(Double), text(String), bool(Bool), date(Date), bytes([UInt8]), null
+    case int(Int64), double(Double), text(String), bool(Bool), date(Date), bytes(Data), null
 }
 
 /// What can be bound to a `?` (typed values bind as their codes, as SQLite stores them).
@@ -20,7 +20,7 @@ extension Float: PGBindable { var pgValue: PGValue { .double(Double(self)) } }
 extension String: PGBindable { var pgValue: PGValue { .text(self) } }
 extension Bool: PGBindable { var pgValue: PGValue { .bool(self) } }
 extension Date: PGBindable { var pgValue: PGValue { .date(self) } }
-extension Data: PGBindable { var pgValue: PGValue { .bytes([UInt8](self)) } }
+extension Data: PGBindable { var pgValue: PGValue { .bytes(self) } }
 extension Optional: PGBindable where Wrapped: PGBindable { var pgValue: PGValue { self?.pgValue ?? .null } }
 
 extension PGBindable where Self: RawRepresentable, RawValue == String {

@@ -7,15 +7,14 @@ import Foundation
 @inline(__always) func toDB(_ h: UInt64?) -> Int64? { h.map { Int64(bitPattern: $0) } }
 @inline(__always) func fromDB(_ v: Int64?) -> UInt64? { v.map { UInt64(bitPattern: $0) } }
 
-// Orders follow the SQLite backend exactly: `NULLS FIRST` where a sort column can be NULL
-// (SQLite sorts NULL first, PostgreSQL last) and `COLLATE "C"` on text (SQLite's binary order,
-// whatever the database's collation).
+// Orders follow the SQLite backend exactly: text columns are `COLLATE "C"` (SQLite's binary
+// order, whatever the database's collation), and `images.seq` is never NULL here.
 extension PostgresCatalog {
     public func imagesToHash(shard: Int64?) throws -> [ImageToHash] {
         try db.read { tx in
             try tx.fetchAll("""
                 SELECT sha256, path FROM images WHERE phash IS NULL AND hash_error IS NULL\(Self.inShard("sha256", shard))
-                ORDER BY \(Self.listOrder("images")) NULLS FIRST
+                ORDER BY \(Self.listOrder("images"))
                 """).map { ImageToHash(sha256: try $0["sha256"], path: try $0["path"]) }
         }
     }
@@ -23,18 +22,15 @@ extension PostgresCatalog {
     public func recordHashes(_ hashes: [ImageHashes], lease: ShardLease?) throws {
         guard !hashes.isEmpty else { return }
         var batch = PGBatch()
-        for (n, h) in hashes.enumerated() {
-            batch.append(["n": .int(Int64(n)), "sha256": .text(h.sha256), "phash": pg(toDB(h.phash)),
+        for h in hashes {
+            batch.append(["sha256": .text(h.sha256), "phash": pg(toDB(h.phash)),
                           "dhash": pg(toDB(h.dhash)), "error": pg(h.error)])
         }
         try db.write { tx in
             try Self.hold(lease, tx)
-            // An image twice in one call: the last one stands, as when SQLite updates row by row.
             try tx.execute("""
                 UPDATE images i SET phash = x.phash, dhash = x.dhash, hash_error = x.error
-                FROM (SELECT DISTINCT ON (y.sha256) y.*
-                      FROM jsonb_to_recordset(?::jsonb) AS y(n bigint, sha256 text, phash bigint, dhash bigint, error text)
-                      ORDER BY y.sha256, y.n DESC) x
+                FROM \(PGBatch.lastRows(per: "sha256", "sha256 text, phash bigint, dhash bigint, error text"))
                 WHERE i.sha256 = x.sha256
                 """, [batch])
         }
@@ -45,12 +41,11 @@ extension PostgresCatalog {
             let labels = try Self.distinctLabels(tx)
             return try tx.fetchAll("""
                 SELECT \(Self.listOrder("images")) AS list_order, sha256, phash, width * height AS pixels
-                FROM images WHERE phash IS NOT NULL ORDER BY list_order NULLS FIRST, sha256 COLLATE "C"
+                FROM images WHERE phash IS NOT NULL ORDER BY list_order, sha256
                 """).map { r in
-                let order: Int64? = try r["list_order"]
                 let sha: String = try r["sha256"]
                 let phash: Int64 = try r["phash"]
-                return HashedImage(listOrder: order ?? Int64.max, sha256: sha, phash: fromDB(phash)!,
+                return HashedImage(listOrder: try r["list_order"], sha256: sha, phash: fromDB(phash)!,
                                    pixels: try r["pixels"], labels: labels[sha] ?? [])
             }
         }
@@ -66,7 +61,7 @@ extension PostgresCatalog {
                    OR (i.cluster_id IS NULL AND (
                        SELECT COUNT(DISTINCT l.label) FROM urls u JOIN url_labels l ON l.url_id = u.id
                        WHERE u.sha256 = i.sha256 AND u.state = 'fetched') > 1)
-                ORDER BY i.cluster_id IS NULL, i.cluster_id, \(Self.listOrder("i")) NULLS FIRST, i.sha256 COLLATE "C"
+                ORDER BY i.cluster_id IS NULL, i.cluster_id, \(Self.listOrder("i")), i.sha256
                 """)
             // The members' sources and the kept members' faces in one query each (SQLite asks
             // per member; here each question is a round trip).
@@ -82,7 +77,7 @@ extension PostgresCatalog {
                 for s in try tx.fetchAll("""
                     SELECT u.sha256, u.url, l.label, l.list_file, l.line FROM urls u JOIN url_labels l ON l.url_id = u.id
                     WHERE u.sha256 IN (SELECT x.sha256 FROM jsonb_to_recordset(?::jsonb) AS x(sha256 text)) AND u.state = 'fetched'
-                    ORDER BY u.id, l.label COLLATE "C", l.list_file COLLATE "C"
+                    ORDER BY u.id, l.label, l.list_file
                     """, [members]) {
                     let sha: String = try s["sha256"]
                     sources[sha, default: []].append(LabelConflict.Source(
@@ -125,16 +120,14 @@ extension PostgresCatalog {
     /// Where an image first appears in the URL lists (`images.seq`, its first URL's id; URL ids
     /// follow list order). Images are ordered by it, not by when they were stored: fetch stores
     /// them as downloads finish, so storage order (and with it face ids, cluster ids and export
-    /// names) would change from run to run. (`record` always sets it here; SQLite catalogs
-    /// migrated from before v10 may hold NULLs, hence `NULLS FIRST` where it sorts.)
+    /// names) would change from run to run.
     static func listOrder(_ table: String) -> String { "\(table).seq" }
 
     /// The distinct labels of each fetched image's URLs, sorted, by sha256.
     static func distinctLabels(_ tx: PGTransaction) throws -> [String: [String]] {
         var labels: [String: [String]] = [:]
-        // DISTINCT needs its ORDER BY in the select list, so the collated label is the column itself.
         for row in try tx.fetchAll("""
-            SELECT DISTINCT u.sha256, l.label COLLATE "C" AS label FROM urls u JOIN url_labels l ON l.url_id = u.id
+            SELECT DISTINCT u.sha256, l.label FROM urls u JOIN url_labels l ON l.url_id = u.id
             WHERE u.state = 'fetched' ORDER BY 1, 2
             """) {
             let sha: String = try row["sha256"], label: String = try row["label"]
@@ -149,7 +142,7 @@ extension PostgresCatalog {
             rows.append(["id": .int(c.id), "canonical_sha256": .text(c.canonical), "size": .int(Int64(c.members.count)),
                          "labels": .text(c.labels.joined(separator: ",")), "conflict": .int(c.conflict ? 1 : 0)])
             for m in c.members {
-                members.append(["n": .int(Int64(members.count)), "cluster_id": .int(c.id), "sha256": .text(m),
+                members.append(["cluster_id": .int(c.id), "sha256": .text(m),
                                 "canonical": .int(m == c.canonical ? 1 : 0)])
             }
         }
@@ -164,14 +157,12 @@ extension PostgresCatalog {
                     FROM jsonb_to_recordset(?::jsonb) AS x(id bigint, canonical_sha256 text, size bigint, labels text, conflict bigint)
                     """, [threshold, batch])
             }
-            // An image in two clusters' member lists: the last one stands, as row by row in SQLite
-            // (within a batch by `n`; across batches the later batch's update runs later).
+            // An image in two clusters' member lists: the last one stands (across batches, the
+            // later batch's update runs later).
             for batch in PGBatch.chunked(members) {
                 try tx.execute("""
                     UPDATE images i SET cluster_id = x.cluster_id, canonical = x.canonical
-                    FROM (SELECT DISTINCT ON (y.sha256) y.*
-                          FROM jsonb_to_recordset(?::jsonb) AS y(n bigint, cluster_id bigint, sha256 text, canonical bigint)
-                          ORDER BY y.sha256, y.n DESC) x
+                    FROM \(PGBatch.lastRows(per: "sha256", "cluster_id bigint, sha256 text, canonical bigint"))
                     WHERE i.sha256 = x.sha256
                     """, [batch])
             }
@@ -195,7 +186,7 @@ extension PostgresCatalog {
             for r in try tx.fetchAll("""
                 SELECT cluster_id, sha256, path, canonical, width, height, phash FROM images
                 WHERE cluster_id IS NOT NULL
-                ORDER BY cluster_id, canonical DESC, \(Self.listOrder("images")) NULLS FIRST, sha256 COLLATE "C"
+                ORDER BY cluster_id, canonical DESC, \(Self.listOrder("images")), sha256
                 """) {
                 let cluster: Int64 = try r["cluster_id"], sha: String = try r["sha256"], phash: Int64? = try r["phash"]
                 members[cluster, default: []].append(ClusterListing.Member(
@@ -223,7 +214,7 @@ extension PostgresCatalog {
                 if let label { labels[sha, default: []].insert(label) }
             }
             return try tx.fetchAll("""
-                SELECT * FROM images ORDER BY \(Self.listOrder("images")) NULLS FIRST, sha256 COLLATE "C"
+                SELECT * FROM images ORDER BY \(Self.listOrder("images")), sha256
                 """).map { r in
                 let sha: String = try r["sha256"], formatCode: String = try r["format"]
                 guard let format = ImageFormat(rawValue: formatCode) else {

@@ -8,7 +8,7 @@ extension PostgresCatalog {
             try tx.fetchAll("""
                 SELECT sha256, path FROM images
                 WHERE canonical = 1 AND sha256 NOT IN (SELECT image_sha256 FROM face_scans)\(Self.inShard("sha256", shard))
-                ORDER BY \(Self.listOrder("images")) NULLS FIRST, sha256 COLLATE "C"
+                ORDER BY \(Self.listOrder("images")), sha256
                 """).map { ImageToScan(sha256: try $0["sha256"], path: try $0["path"]) }
         }
     }
@@ -26,8 +26,7 @@ extension PostgresCatalog {
                          "settings": .text(s.settings), "scanned_at": .date(now)])
             for f in s.faces {
                 let landmarks = String(decoding: try JSONEncoder().encode(f.landmarks), as: UTF8.self)
-                let n = Int64(faces.count)
-                faces.append(["n": .int(n), "image_sha256": .text(f.imageSHA256), "idx": .int(Int64(f.index)),
+                faces.append(["image_sha256": .text(f.imageSHA256), "idx": .int(Int64(f.index)),
                               "x1": pg(f.box[0]), "y1": pg(f.box[1]), "x2": pg(f.box[2]), "y2": pg(f.box[3]),
                               "probability": pg(f.probability), "landmarks": .text(landmarks), "crop_path": .text(f.cropPath),
                               "method": pg(f.method), "size_px": pg(f.quality?.size), "inside": pg(f.quality?.inside),
@@ -99,7 +98,7 @@ extension PostgresCatalog {
                 SELECT i.sha256, i.path,
                        (SELECT u.url FROM urls u WHERE u.sha256 = i.sha256 AND u.state = 'fetched' ORDER BY u.id LIMIT 1) AS url
                 FROM face_scans s JOIN images i ON i.sha256 = s.image_sha256
-                WHERE s.faces = 0 AND s.error IS NULL ORDER BY \(Self.listOrder("i")) NULLS FIRST, i.sha256 COLLATE "C"
+                WHERE s.faces = 0 AND s.error IS NULL ORDER BY \(Self.listOrder("i")), i.sha256
                 """).map { r in
                 let sha: String = try r["sha256"]
                 return ImageRef(sha256: sha, path: try r["path"], url: try r["url"], labels: labels[sha] ?? [])
@@ -117,7 +116,7 @@ extension PostgresCatalog {
         try db.read { tx in
             try tx.fetchAll("""
                 SELECT f.*, i.path FROM faces f JOIN images i ON i.sha256 = f.image_sha256
-                ORDER BY f.image_sha256 COLLATE "C", f.idx
+                ORDER BY f.image_sha256, f.idx
                 """).map { r in
                 let f = try r.decode(FaceRow.self)
                 return FaceToGate(faceID: f.id, imagePath: try r["path"], box: f.box, landmarks: f.landmarks,
@@ -126,23 +125,22 @@ extension PostgresCatalog {
         }
     }
 
+    private static let gateColumns = "id bigint, size_px double precision, inside double precision, "
+        + "sharpness double precision, brightness double precision, rejected text"
+
     public func recordFaceGate(_ updates: [FaceGateUpdate]) throws {
         guard !updates.isEmpty else { return }
         var batch = PGBatch()
-        for (n, u) in updates.enumerated() {
-            batch.append(["n": .int(Int64(n)), "id": .int(u.faceID), "size_px": .double(u.quality.size),
+        for u in updates {
+            batch.append(["id": .int(u.faceID), "size_px": .double(u.quality.size),
                           "inside": .double(u.quality.inside), "sharpness": .double(u.quality.sharpness),
                           "brightness": .double(u.quality.brightness), "rejected": pg(u.rejected?.rawValue)])
         }
         try db.write { tx in
-            // A face twice in one call: the last one stands, as when SQLite updates row by row.
             try tx.execute("""
                 UPDATE faces f SET size_px = x.size_px, inside = x.inside, sharpness = x.sharpness,
                     brightness = x.brightness, rejected = x.rejected
-                FROM (SELECT DISTINCT ON (y.id) y.*
-                      FROM jsonb_to_recordset(?::jsonb) AS y(n bigint, id bigint, size_px double precision,
-                           inside double precision, sharpness double precision, brightness double precision, rejected text)
-                      ORDER BY y.id, y.n DESC) x
+                FROM \(PGBatch.lastRows(per: "id", Self.gateColumns))
                 WHERE f.id = x.id
                 """, [batch])
         }

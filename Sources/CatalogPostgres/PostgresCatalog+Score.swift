@@ -5,11 +5,10 @@ import Foundation
 extension PostgresCatalog {
     public func facesToScore(model: String, shard: Int64?) throws -> [FaceToScore] {
         try db.read { tx in
-            // `COLLATE "C"`: SQLite's binary order of the hashes, whatever the database's collation.
             try tx.decodeAll(ScoreInputRow.self, """
                 SELECT f.id, f.crop_path, f.landmarks, f.x1, f.y1, f.x2, f.y2, i.path FROM faces f JOIN images i ON i.sha256 = f.image_sha256
                 WHERE i.canonical = 1 AND f.rejected IS NULL AND NOT EXISTS (SELECT 1 FROM face_probs p WHERE p.face_id = f.id AND p.model = ?)\(Self.inShard("f.id", shard, integer: true))
-                ORDER BY f.image_sha256 COLLATE "C", f.idx
+                ORDER BY f.image_sha256, f.idx
                 """, [model]).map(\.input)
         }
     }
@@ -18,25 +17,16 @@ extension PostgresCatalog {
         guard !probs.isEmpty else { return }
         // Chunks bound each JSON parameter (training records every face's outputs in one call,
         // and features are hundreds of floats a face); all of them commit in one transaction.
-        var batches: [PGBatch] = []
-        for start in stride(from: 0, to: probs.count, by: 1_000) {
-            var batch = PGBatch()
-            for (n, p) in probs[start..<min(start + 1_000, probs.count)].enumerated() {
-                batch.append(["n": .int(Int64(start + n)), "face_id": .int(p.faceID),
-                              "probs": .bytes([UInt8](floatBlob(p.probs))), "features": .bytes([UInt8](floatBlob(p.features)))])
-            }
-            batches.append(batch)
-        }
+        let batches = PGBatch.chunked(probs.map { p in
+            ["face_id": .int(p.faceID), "probs": .bytes(floatBlob(p.probs)), "features": .bytes(floatBlob(p.features))]
+        }, size: 1_000)
         try db.write { tx in
             try Self.hold(lease, tx)
             for batch in batches {
-                // A face twice in one statement would be an error for ON CONFLICT DO UPDATE; the
-                // last one wins, as it does when SQLite upserts row by row.
                 try tx.execute("""
                     INSERT INTO face_probs (face_id, model, probs, features)
-                    SELECT DISTINCT ON (x.face_id) x.face_id, ?, decode(x.probs, 'base64'), decode(x.features, 'base64')
-                    FROM jsonb_to_recordset(?::jsonb) AS x(n bigint, face_id bigint, probs text, features text)
-                    ORDER BY x.face_id, x.n DESC
+                    SELECT x.face_id, ?, decode(x.probs, 'base64'), decode(x.features, 'base64')
+                    FROM \(PGBatch.lastRows(per: "face_id", "face_id bigint, probs text, features text"))
                     ON CONFLICT (face_id, model) DO UPDATE SET probs = excluded.probs, features = excluded.features
                     """, [model, batch])
             }

@@ -12,7 +12,7 @@ extension PostgresCatalog {
                 FROM images i
                 LEFT JOIN clusters c ON c.id = i.cluster_id
                 LEFT JOIN face_scans s ON s.image_sha256 = i.sha256
-                ORDER BY \(Self.listOrder("i")) NULLS FIRST, i.sha256 COLLATE "C"
+                ORDER BY \(Self.listOrder("i")), i.sha256
                 """).map { r -> SplitImage in
                 let sha: String = try r["sha256"], scanned: Bool = try r["scanned"], error: String? = try r["error"]
                 let scan: SplitImage.Scan = try !scanned ? .notScanned : error != nil ? .failed : .faces(r["faces"])

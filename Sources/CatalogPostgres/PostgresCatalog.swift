@@ -128,8 +128,8 @@ public final class PostgresCatalog: Catalog, CatalogInspection {
         // rerunning it.
         for start in stride(from: 0, to: entries.count, by: 5_000) {
             var batch = PGBatch()
-            for (n, e) in entries[start..<min(start + 5_000, entries.count)].enumerated() {
-                batch.append(["n": .int(Int64(n)), "url": .text(e.url), "label": .text(e.label),
+            for e in entries[start..<min(start + 5_000, entries.count)] {
+                batch.append(["url": .text(e.url), "label": .text(e.label),
                               "list_file": .text(e.listFile), "line": .int(Int64(e.line))])
             }
             // Counted from what the closure returns: a transaction retried after a deadlock runs it again.
@@ -175,7 +175,7 @@ public final class PostgresCatalog: Catalog, CatalogInspection {
                                "width": pg(img.width), "height": pg(img.height), "bytes": pg(img.bytes),
                                "fetched_at": .date(o.fetchedAt), "orientation": pg(img.orientation), "seq": .int(o.urlID)])
             }
-            urls.append(["n": .int(Int64(urls.count)), "id": .int(o.urlID), "state": .text(o.image != nil ? "fetched" : "failed"),
+            urls.append(["id": .int(o.urlID), "state": .text(o.image != nil ? "fetched" : "failed"),
                          "final_url": pg(o.finalURL), "http_status": pg(o.httpStatus), "content_type": pg(o.contentType),
                          "bytes": pg(o.bytes), "sha256": pg(o.sha256), "format": pg(o.format), "width": pg(o.width),
                          "height": pg(o.height), "attempts": pg(o.attempts), "elapsed_s": pg(o.elapsedSeconds),

@@ -48,7 +48,7 @@ enum PostgresMigrations {
                 bytes BIGINT NOT NULL,
                 first_fetched_at TIMESTAMPTZ NOT NULL,
                 orientation BIGINT,
-                seq BIGINT,
+                seq BIGINT NOT NULL,
                 phash BIGINT,
                 dhash BIGINT,
                 hash_error TEXT COLLATE "C",

@@ -40,7 +40,7 @@ struct QueueDrain: ParsableCommand {
 
     func run() throws {
         let cat = try CatalogFactory.open(try CatalogLocation(parsing: catalog), .existing)
-        let me = WorkerID(host: ProcessInfo.processInfo.hostName, pid: getpid(), started: ISO8601DateFormatter().string(from: Date()))
+        let me = WorkerID.current
         try cat.registerWorker(me, stages: "bench")
         let policy = LeasePolicy(seconds: 60)
         var done = 0, shards = 0
